@@ -1,0 +1,121 @@
+namespace MultiRaft.Raft;
+
+/// <summary>
+/// The membership in force and the leader's progress for each member, plus the votes of the
+/// current election. Ids are iterated in sorted order so that runs are reproducible.
+/// </summary>
+internal sealed class ProgressTracker
+{
+    private readonly Dictionary<ulong, bool> _votes = [];
+
+    public ProgressTracker(int maxInflight, long maxInflightBytes)
+    {
+        MaxInflight = maxInflight;
+        MaxInflightBytes = maxInflightBytes;
+    }
+
+    public int MaxInflight { get; }
+
+    public long MaxInflightBytes { get; }
+
+    public TrackerConfig Config { get; private set; } = TrackerConfig.Empty;
+
+    public Dictionary<ulong, Progress> Progress { get; private set; } = [];
+
+    /// <summary>Every member id, sorted.</summary>
+    public ulong[] Ids { get; private set; } = [];
+
+    public IReadOnlyDictionary<ulong, bool> Votes => _votes;
+
+    public bool IsSingleton => Config.Voters.Incoming.Count == 1 && !Config.Voters.IsJoint;
+
+    public void Set(TrackerConfig config, Dictionary<ulong, Progress> progress)
+    {
+        Config = config;
+        Progress = progress;
+        var ids = progress.Keys.ToArray();
+        Array.Sort(ids);
+        Ids = ids;
+    }
+
+    public Progress? Get(ulong id) => Progress.TryGetValue(id, out var p) ? p : null;
+
+    /// <summary>The largest index replicated on a quorum (of both halves when joint).</summary>
+    public ulong Committed() => Config.Voters.CommittedIndex(new MatchIndexer(Progress));
+
+    /// <summary>The newest heartbeat round a quorum acknowledged.</summary>
+    public ulong QuorumAckedRound() => Config.Voters.CommittedIndex(new RoundIndexer(Progress));
+
+    /// <summary>Whether a quorum was heard from since the last check (the leader counts itself).</summary>
+    public bool QuorumActive(ulong self)
+    {
+        var active = new Dictionary<ulong, bool>();
+        foreach (var id in Ids)
+        {
+            var pr = Progress[id];
+            if (!pr.IsLearner)
+            {
+                active[id] = id == self || pr.RecentActive;
+            }
+        }
+
+        return Config.Voters.Vote(active) == VoteResult.Won;
+    }
+
+    public void ResetVotes() => _votes.Clear();
+
+    public void RecordVote(ulong id, bool granted) => _votes.TryAdd(id, granted);
+
+    public (int Granted, int Rejected, VoteResult Result) TallyVotes()
+    {
+        int granted = 0, rejected = 0;
+        foreach (var id in Ids)
+        {
+            if (Progress[id].IsLearner || !_votes.TryGetValue(id, out var v))
+            {
+                continue;
+            }
+
+            if (v)
+            {
+                granted++;
+            }
+            else
+            {
+                rejected++;
+            }
+        }
+
+        return (granted, rejected, Config.Voters.Vote(_votes));
+    }
+
+    private readonly struct MatchIndexer(Dictionary<ulong, Progress> prs) : IAckedIndexer
+    {
+        public bool TryAcked(ulong id, out ulong index)
+        {
+            if (prs.TryGetValue(id, out var p))
+            {
+                index = p.Match;
+                return true;
+            }
+
+            index = 0;
+            return false;
+        }
+    }
+
+    private readonly struct RoundIndexer(Dictionary<ulong, Progress> prs) : IAckedIndexer
+    {
+        public bool TryAcked(ulong id, out ulong index)
+        {
+            if (prs.TryGetValue(id, out var p))
+            {
+                index = p.AckedRound;
+                return true;
+            }
+
+            index = 0;
+            return false;
+        }
+    }
+}
