@@ -22,8 +22,21 @@ public sealed class MemoryStorage : IRaftStorage
     {
     }
 
-    /// <summary>A storage whose membership starts as <paramref name="initial"/> (bootstrapping a new group).</summary>
+    /// <summary>
+    /// A storage whose membership is <paramref name="initial"/> before any entry: convenient for a
+    /// static group in tests. A group that will add members must start with
+    /// <see cref="Bootstrapped"/> instead, so that new members learn the membership from a snapshot.
+    /// </summary>
     public MemoryStorage(ConfState initial) => _confState = initial;
+
+    /// <summary>A storage holding <see cref="Bootstrap"/>'s initial snapshot and hard state.</summary>
+    public static MemoryStorage Bootstrapped(ConfState membership)
+    {
+        var s = new MemoryStorage();
+        s.ApplySnapshot(Bootstrap.InitialSnapshot(membership));
+        s.SetHardState(Bootstrap.InitialHardState);
+        return s;
+    }
 
     /// <summary>The persisted hard state.</summary>
     public HardState HardState => _hardState;

@@ -9,7 +9,9 @@ public enum ReadOnlyOption : byte
     /// <summary>
     /// A leader holding a lease (a quorum acknowledged a heartbeat within the last election
     /// timeout, less a margin) answers at once; otherwise falls back to <see cref="Safe"/>. Relies
-    /// on bounded clock drift and on ticks that follow real time; requires CheckQuorum.
+    /// on bounded clock drift and on ticks that follow real time; requires CheckQuorum. A member
+    /// started with this option refuses votes (but a transferee's) for its first election
+    /// timeout, since before a restart it may have acknowledged a lease it no longer remembers.
     /// </summary>
     LeaseBased,
 }
@@ -93,9 +95,24 @@ public sealed class RaftConfig
             throw new ArgumentException($"RaftConfig.MaxInflightMsgs must be positive (is {MaxInflightMsgs})");
         }
 
-        if (MaxInflightBytes < 0 || MaxUncommittedEntriesSize < 0 || MaxCommittedSizePerReady < 0 || MaxSizePerMsg <= 0)
+        if (MaxSizePerMsg <= 0)
         {
-            throw new ArgumentException("RaftConfig size limits must not be negative, and MaxSizePerMsg must be positive");
+            throw new ArgumentException($"RaftConfig.MaxSizePerMsg must be positive (is {MaxSizePerMsg})");
+        }
+
+        if (MaxInflightBytes < 0)
+        {
+            throw new ArgumentException($"RaftConfig.MaxInflightBytes must not be negative (is {MaxInflightBytes})");
+        }
+
+        if (MaxUncommittedEntriesSize < 0)
+        {
+            throw new ArgumentException($"RaftConfig.MaxUncommittedEntriesSize must not be negative (is {MaxUncommittedEntriesSize})");
+        }
+
+        if (MaxCommittedSizePerReady < 0)
+        {
+            throw new ArgumentException($"RaftConfig.MaxCommittedSizePerReady must not be negative (is {MaxCommittedSizePerReady})");
         }
 
         if (MaxInflightBytes != 0 && MaxInflightBytes < MaxSizePerMsg)

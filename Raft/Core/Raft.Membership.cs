@@ -9,6 +9,16 @@ internal sealed partial class Raft
     /// <summary>Applies a committed change; returns the resulting membership.</summary>
     public ConfState ApplyConfChange(ConfChange cc)
     {
+        if (Tracker.Config.Voters.Incoming.Count == 0 && !Tracker.Config.Voters.IsJoint)
+        {
+            // Our log does not start with the membership: this member was created empty and is
+            // replaying a log whose membership lives in a snapshot it never received (or the group
+            // was not bootstrapped with Bootstrap). Going on would make up a membership.
+            throw new RaftInvariantException(
+                $"member {Id} applies a membership change ({cc}) to an empty configuration; start groups "
+                + "with Bootstrap.InitialSnapshot so that new members receive the membership in a snapshot");
+        }
+
         var (cfg, prs) = new Changer(Tracker, Log.LastIndex).Apply(cc);
         return SwitchToConfig(cfg, prs);
     }

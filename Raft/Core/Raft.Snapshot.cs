@@ -51,13 +51,9 @@ internal sealed partial class Raft
             return false;
         }
 
-        if (!s.ConfState.Contains(Id))
-        {
-            // A snapshot that does not include us is from a configuration we are not in (or
-            // from a misrouted message); accepting it would leave us unable to take part.
-            return false;
-        }
-
+        // A snapshot whose membership does not include us is still installed: a member added
+        // after the snapshot was taken learns of its own addition from the entries that follow.
+        // Until then it is not promotable, so it cannot campaign.
         if (Log.MatchTerm(s.Index, s.Term))
         {
             // We have the entries already: fast-forward commit instead.

@@ -152,8 +152,7 @@ internal sealed partial class Raft
     /// </summary>
     public ProposalResult Step(Message m)
     {
-        if (Quiesced && m.Type is not (MessageType.Beat or MessageType.CheckQuorum)
-            && !(m.Type == MessageType.Heartbeat && (m.Flags & MessageFlags.Quiesce) != 0))
+        if (Quiesced && WakesQuiesced(m))
         {
             Wake();
         }
@@ -220,6 +219,17 @@ internal sealed partial class Raft
     }
 
     /// <summary>
+    /// Whether a message ends quiescence: anything that asks something of the group does; the
+    /// quiesce heartbeat and the answers to it do not (or the group could never stay quiet).
+    /// </summary>
+    private static bool WakesQuiesced(Message m) => m.Type switch
+    {
+        MessageType.Beat or MessageType.CheckQuorum or MessageType.HeartbeatResponse => false,
+        MessageType.Heartbeat => (m.Flags & MessageFlags.Quiesce) == 0,
+        _ => true,
+    };
+
+    /// <summary>
     /// Queues a message. Answers that depend on what this round persists (accepted appends and
     /// votes) wait until the write is durable; everything else may go at once.
     /// </summary>
@@ -242,7 +252,15 @@ internal sealed partial class Raft
         }
     }
 
-    private bool InLease => _checkQuorum && Lead != 0 && _electionElapsed < _electionTimeout;
+    /// <summary>
+    /// Whether this member refuses to help elect anyone (but a transferee): it heard from a leader
+    /// within the election timeout. With lease reads, a member that just started also refuses
+    /// for one election timeout, since it may have acknowledged a lease it no longer remembers.
+    /// </summary>
+    private bool InLease =>
+        _checkQuorum
+        && ((Lead != 0 && _electionElapsed < _electionTimeout)
+            || (_readOnlyOption == ReadOnlyOption.LeaseBased && Ticks < (ulong)_electionTimeout));
 
     private void Reset(ulong term)
     {

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: restores packages, builds in Release
+# (warnings are errors), runs each test project, and prints one closing line
+# "N passed, N failed, N skipped". Extra arguments go to `dotnet test` (e.g. --filter ...).
+#   MULTIRAFT_SEED=<n>    replay one seed of the randomized simulation
+#   MULTIRAFT_SOAK=<n>    run n seeds of the randomized simulation instead of the CI count
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v dotnet >/dev/null; then
+  echo "test.sh: the .NET SDK (dotnet) is not on PATH; install .NET SDK 10 first" >&2
+  exit 2
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet restore MultiRaft.sln --nologo -v quiet
+dotnet build MultiRaft.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+for proj in tests/*/*.csproj; do
+  echo "== $(basename "$(dirname "$proj")")"
+  if ! dotnet test "$proj" -c Release --no-build --nologo "$@" 2>&1 | tee -a "$log"; then
+    status=1
+  fi
+done
+
+# One closing line for the whole run, summed over the projects' summaries.
+awk '
+  /(Passed|Failed)!  - Failed:/ {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:")  { f += $(i+1) }
+      if ($i == "Passed:")  { p += $(i+1) }
+      if ($i == "Skipped:") { s += $(i+1) }
+    }
+    n++
+  }
+  END {
+    gsub(",", "", p); gsub(",", "", f)
+    printf "%d passed, %d failed, %d skipped\n", p, f, s
+    if (n == 0) exit 3
+  }' "$log" || status=1
+exit $status
