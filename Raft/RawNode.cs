@@ -221,6 +221,7 @@ public sealed class RawNode
 
         // Swap message lists: the Ready takes the filled ones, the core gets the emptied ones.
         (rd.MessagesList, r.Msgs) = (r.Msgs, rd.MessagesList);
+        r.MessagesHandedOut();
         foreach (var m in r.MsgsAfterAppend)
         {
             (m.To == Id ? rd.SelfAfterPersist : rd.PersistedList).Add(m);

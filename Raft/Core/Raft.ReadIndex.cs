@@ -18,6 +18,10 @@ internal sealed partial class Raft
     private ulong _round;
     private ulong _quorumRound;
 
+    // The newest round whose heartbeats the application has taken (in a Ready). A round not yet
+    // taken has not left this member, so a read arriving now may still be confirmed by it.
+    private ulong _handedOutRound;
+
     // Acknowledgements of rounds at or below this do not grant a lease (set on quiesce and wake).
     private ulong _leaseFloorRound;
     private bool _leaseDisabled;
@@ -40,6 +44,7 @@ internal sealed partial class Raft
         _pendingReadIndexMessages.Clear();
         _round = 0;
         _quorumRound = 0;
+        _handedOutRound = 0;
         _leaseFloorRound = 0;
         _leaseDisabled = false;
     }
@@ -147,12 +152,23 @@ internal sealed partial class Raft
             return;
         }
 
+        if (_round > _handedOutRound && _round > _quorumRound)
+        {
+            // The newest round is still waiting to be sent: it is sent after this read arrived,
+            // so it confirms it (many reads issued together share one round).
+            _pendingReads.Enqueue(new PendingRead(Log.Committed, m.From, m.Context, _round));
+            return;
+        }
+
         _pendingReads.Enqueue(new PendingRead(Log.Committed, m.From, m.Context, _round + 1));
         if (_quorumRound == _round)
         {
             BroadcastHeartbeat(MessageFlags.None);
         }
     }
+
+    /// <summary>The application has taken every message queued so far (RawNode.GetReady).</summary>
+    public void MessagesHandedOut() => _handedOutRound = _round;
 
     private void ReleasePendingReadIndexMessages()
     {

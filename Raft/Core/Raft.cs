@@ -79,12 +79,15 @@ internal sealed partial class Raft
 
         if (!hs.IsEmpty)
         {
-            if (hs.Commit < Log.Committed || hs.Commit > Log.LastIndex)
+            if (hs.Commit > Log.LastIndex)
             {
                 throw new RaftInvariantException(
-                    $"persisted commit {hs.Commit} is outside the persisted log [{Log.Committed}, {Log.LastIndex}]");
+                    $"persisted commit {hs.Commit} is beyond the persisted log (last index {Log.LastIndex})");
             }
 
+            // A commit below the snapshot is fine: a commit-only hard state need not be synced
+            // (Ready.MustSync), so a crash may lose it after a snapshot was made; the snapshot
+            // holds only committed entries, so commit is at least its index.
             Log.CommitTo(hs.Commit);
             Term = hs.Term;
             Vote = hs.Vote;

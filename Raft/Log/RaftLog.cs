@@ -13,8 +13,12 @@ internal sealed class RaftLog
 
     // The last slice handed out for an append message, shared by every follower that needs the
     // same range: the leader never rewrites its own log, and any truncation drops the cache.
+    // _cachedEnd is the log's end when it was cut; a slice cut short by the size cap stays
+    // right while the log only grows, so followers catching up share it too.
     private ulong _cachedLo;
     private ulong _cachedHi;
+    private ulong _cachedEnd;
+    private long _cachedMaxSize;
     private Entry[]? _cached;
 
     public RaftLog(IRaftStorage storage, long maxCommittedSizePerReady)
@@ -259,7 +263,8 @@ internal sealed class RaftLog
             return [];
         }
 
-        if (_cached is not null && _cachedLo == lo && _cachedHi == hi)
+        if (_cached is not null && _cachedLo == lo && _cachedMaxSize == maxSize
+            && (_cachedHi == hi || _cachedHi < _cachedEnd))
         {
             return _cached;
         }
@@ -269,6 +274,8 @@ internal sealed class RaftLog
         var a = _scratch.ToArray();
         _cachedLo = lo;
         _cachedHi = lo + (ulong)a.Length;
+        _cachedEnd = hi;
+        _cachedMaxSize = maxSize;
         _cached = a;
         return a;
     }
