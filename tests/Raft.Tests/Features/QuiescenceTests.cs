@@ -1,0 +1,138 @@
+using MultiRaft.Raft.Tests.Fixtures;
+
+namespace MultiRaft.Raft.Tests.Features;
+
+/// <summary>
+/// Quiescence: an idle, caught-up group stops ticking and heartbeating; any message or proposal
+/// wakes it; a quiesced leader holds no lease; a woken leader without a quorum still steps down.
+/// </summary>
+public class QuiescenceTests
+{
+    private const int Et = Nodes.ElectionTick;
+
+    private static Network QuiescedGroup(Action<RaftConfig>? configure = null)
+    {
+        var net = Network.WithLeader(3, configure);
+        net.Propose(1, "x");
+        Assert.True(net[1].Node.TryQuiesce());
+        net.Stabilize();
+        Assert.All(net.Members, m => Assert.True(m.Node.IsQuiesced));
+        net.ClearTraffic();
+        return net;
+    }
+
+    [Fact]
+    public void QuiesceIsRefusedWhileAMemberLags()
+    {
+        var net = Network.WithLeader(3);
+        net.Ignore(3);
+        net.Propose(1, "x");
+        net.Unignore(3);
+
+        Assert.False(net[1].Node.TryQuiesce());
+        Assert.False(net[1].Node.IsQuiesced);
+
+        net.TickAll(1);
+        Assert.True(net[1].Node.TryQuiesce());
+    }
+
+    [Fact]
+    public void QuiesceIsRefusedOnAFollower()
+    {
+        var net = Network.WithLeader(3);
+
+        Assert.False(net[2].Node.TryQuiesce());
+    }
+
+    [Fact]
+    public void QuiescedGroupSendsNothingForHundredsOfTicks()
+    {
+        var net = QuiescedGroup();
+        var terms = net.Members.Select(m => m.Node.Term).ToList();
+
+        net.TickAll(500);
+
+        Assert.Empty(net.Traffic);
+        Assert.Equal(RaftRole.Leader, net[1].Node.Role);
+        Assert.Equal(terms, net.Members.Select(m => m.Node.Term));
+    }
+
+    [Fact]
+    public void WithoutQuiescenceAnIdleGroupHeartbeatsEveryTick()
+    {
+        var net = Network.WithLeader(3);
+
+        net.TickAll(500);
+
+        Assert.Equal(1000, net.Count(MessageType.Heartbeat));
+    }
+
+    [Fact]
+    public void ProposalWakesTheGroupAndCommits()
+    {
+        var net = QuiescedGroup();
+
+        Assert.Equal(ProposalResult.Accepted, net.Propose(1, "y"));
+
+        Assert.All(net.Members, m => Assert.False(m.Node.IsQuiesced));
+        Assert.All(net.Members, m => Assert.Equal(["x", "y"], m.AppliedCommands));
+        net.ClearTraffic();
+        net.TickAll(1);
+        Assert.Equal(2, net.Count(MessageType.Heartbeat, from: 1));
+    }
+
+    [Fact]
+    public void MessageToAFollowerWakesIt()
+    {
+        var net = QuiescedGroup();
+
+        net[2].Node.ReadIndex(1);
+        net.Stabilize();
+
+        Assert.False(net[2].Node.IsQuiesced);
+        Assert.False(net[1].Node.IsQuiesced);
+        Assert.Single(net[2].ReadStates);
+    }
+
+    [Fact]
+    public void QuiescedLeaderHoldsNoLease()
+    {
+        var net = Network.Create(3, c => c.ReadOnlyOption = ReadOnlyOption.LeaseBased);
+        net.TickAll(3 * Et);
+        var leader = net.Leader!;
+        Assert.True(leader.Node.LeaseValid);
+
+        Assert.True(leader.Node.TryQuiesce());
+        net.Stabilize();
+
+        Assert.False(leader.Node.LeaseValid);
+    }
+
+    [Fact]
+    public void WokenLeaderWithoutQuorumStepsDownWithinAnElectionTimeout()
+    {
+        var net = QuiescedGroup();
+        net.Isolate(1);
+
+        net[1].Node.Wake();
+        net.Tick(1, Et - 1);
+        Assert.Equal(RaftRole.Leader, net[1].Node.Role);
+        net.Tick(1, 1);
+
+        Assert.Equal(RaftRole.Follower, net[1].Node.Role);
+    }
+
+    [Fact]
+    public void WokenFollowersElectASuccessorWhenTheLeaderIsGone()
+    {
+        var net = QuiescedGroup();
+        net.Isolate(1);
+
+        net[2].Node.Wake();
+        net[3].Node.Wake();
+        net.TickAll(3 * Et);
+
+        Assert.NotNull(net.Leader);
+        Assert.NotEqual(1UL, net.Leader!.Id);
+    }
+}
