@@ -42,6 +42,8 @@ internal sealed partial class Raft
             _heartbeatElapsed = 0;
             Step(new Message { Type = MessageType.Beat, From = Id });
         }
+
+        HandOverIfRemoved();
     }
 
     private void Hup(bool transfer)

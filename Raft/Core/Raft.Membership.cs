@@ -32,9 +32,11 @@ internal sealed partial class Raft
 
         if ((self is null || IsLearner) && Role == RaftRole.Leader)
         {
-            // A removed or demoted leader steps down; the change is committed, so the remaining
-            // voters (who learned of the commit from us) elect a successor.
-            BecomeFollower(Term, 0);
+            // A removed or demoted leader does not step down at once: the others may not know
+            // yet that the change committed, so they may still count us and need our vote, which
+            // our longer log would refuse. It takes no more proposals, replicates until a voter
+            // of the new configuration has its whole log, and hands leadership to it.
+            HandOverIfRemoved();
             return cs;
         }
 
@@ -65,6 +67,39 @@ internal sealed partial class Raft
         }
 
         return cs;
+    }
+
+    /// <summary>Whether this member leads a configuration in which it no longer votes.</summary>
+    private bool LeadsWithoutVote => Role == RaftRole.Leader && Tracker.Get(Id) is not { IsLearner: false };
+
+    /// <summary>
+    /// A leader that no longer votes hands over to the most caught-up voter: at once if it holds
+    /// the whole log, else once it does (see HandleAppendResponse). Retried on every heartbeat
+    /// tick until a successor's campaign makes us a follower.
+    /// </summary>
+    private void HandOverIfRemoved()
+    {
+        if (!LeadsWithoutVote || LeadTransferee != 0)
+        {
+            return;
+        }
+
+        ulong best = 0;
+        ulong bestMatch = 0;
+        foreach (var id in Tracker.Config.Voters.Incoming.Ids)
+        {
+            var pr = Tracker.Progress[id];
+            if (best == 0 || pr.Match > bestMatch)
+            {
+                best = id;
+                bestMatch = pr.Match;
+            }
+        }
+
+        if (best != 0)
+        {
+            _ = HandleTransferLeader(best);
+        }
     }
 
     /// <summary>

@@ -59,8 +59,9 @@ internal sealed partial class Raft
 
     private ProposalResult CheckProposal(EntryType type, ReadOnlyMemory<byte> data)
     {
-        if (Tracker.Get(Id) is null)
+        if (LeadsWithoutVote)
         {
+            // Removed or demoted: we only hand over now (HandOverIfRemoved).
             return ProposalResult.NotAMember;
         }
 

@@ -46,6 +46,12 @@ internal sealed partial class Raft
         // The transferee may now win votes that leases would refuse, so this term's lease ends.
         _leaseDisabled = true;
         Send(new Message { Type = MessageType.TimeoutNow, To = to });
+        if (LeadsWithoutVote)
+        {
+            // A removed leader steps down once a voter holds its whole log: that voter wins even
+            // if this message is lost (its log is at least as up to date as ours, so we vote for it).
+            BecomeFollower(Term, 0);
+        }
     }
 
     private void AbortLeaderTransfer() => LeadTransferee = 0;
