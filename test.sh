@@ -4,6 +4,8 @@
 # "N passed, N failed, N skipped". Extra arguments go to `dotnet test` (e.g. --filter ...).
 #   MULTIRAFT_SEED=<n>    replay one seed of the randomized simulation
 #   MULTIRAFT_SOAK=<n>    run n seeds of the randomized simulation instead of the CI count
+#   MULTIRAFT_PG=<conn>   run the PostgreSQL storage tests against this server (an Npgsql connection
+#                         string) instead of a throwaway server started from Debian's postgresql package
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +15,20 @@ if ! command -v dotnet >/dev/null; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# The PostgreSQL storage tests start their own throwaway server from the package's binaries
+# (/usr/lib/postgresql/<version>/bin) unless MULTIRAFT_PG names one. Debian's package would
+# also create and start a "main" cluster service; the tests never use it, so it is not created.
+if [ -z "${MULTIRAFT_PG:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p /etc/postgresql-common/createcluster.d
+    echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/multiraft-no-main-cluster.conf
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "test.sh: the PostgreSQL tests need Debian's postgresql package (sudo apt-get install postgresql)" >&2
+    echo "         or MULTIRAFT_PG set to a connection string; without either they fail" >&2
+  fi
+fi
 
 dotnet restore MultiRaft.sln --nologo -v quiet
 dotnet build MultiRaft.sln -c Release --no-restore --nologo -v quiet -clp:ErrorsOnly
