@@ -157,7 +157,32 @@ internal sealed partial class Raft
         }
         else
         {
-            Send(new Message { Type = VoteResponseType(m.Type), To = m.From, Term = Term, Reject = true });
+            // The refusal carries our commit index and its term: a candidate whose log holds that
+            // entry learns it is committed (see LearnCommitFromRefusal).
+            Send(new Message
+            {
+                Type = VoteResponseType(m.Type),
+                To = m.From,
+                Term = Term,
+                Reject = true,
+                Commit = Log.Committed,
+                LogTerm = Log.TermOrZero(Log.Committed),
+            });
+        }
+    }
+
+    /// <summary>
+    /// A voter that refused us told us its commit index c and the term of its entry at c. If our
+    /// log has the same entry, the Log Matching property makes our logs identical up to c, so
+    /// those entries are committed for us too. This lets voters that never heard a membership
+    /// change commit (its leader was removed and stepped down) apply it and elect a leader in
+    /// the new configuration, instead of waiting for a vote the old configuration still needs.
+    /// </summary>
+    private void LearnCommitFromRefusal(Message m)
+    {
+        if (m.Reject && m.Commit > Log.Committed && m.LogTerm != 0 && Log.MatchTerm(m.Commit, m.LogTerm))
+        {
+            Log.CommitTo(m.Commit);
         }
     }
 

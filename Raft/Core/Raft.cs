@@ -216,6 +216,10 @@ internal sealed partial class Raft
             case MessageType.PreVote:
                 HandleVoteRequest(m);
                 return ProposalResult.Accepted;
+            case MessageType.VoteResponse:
+            case MessageType.PreVoteResponse:
+                LearnCommitFromRefusal(m);
+                return _step(m);
             default:
                 return _step(m);
         }
