@@ -60,7 +60,7 @@ public sealed class PostgresStorageProvider : IStorageProvider
     public static int SchemaVersion => PostgresMigrations.Latest;
 
     /// <summary>Transactions committed by the writer loop (how well appends were grouped).</summary>
-    internal long CommittedBatches => _queue.CommittedBatches;
+    public long CommittedBatches => _queue.CommittedBatches;
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<RecoveredReplica>> RecoverAsync(CancellationToken cancellationToken)

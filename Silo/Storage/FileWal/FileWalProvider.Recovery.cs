@@ -1,0 +1,192 @@
+namespace MultiRaft.Storage.FileWal;
+
+/// <summary>Opening the log: replay, torn-tail repair, clean-up of files nothing points at.</summary>
+public sealed partial class FileWalProvider
+{
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<RecoveredReplica>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_recovered || _stopping)
+            {
+                throw new InvalidOperationException("FileWalProvider: RecoverAsync runs once, before anything else");
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            var recovered = Recover();
+            lock (_gate)
+            {
+                _recovered = true;
+            }
+
+            StartWriter();
+            return ValueTask.FromResult<IReadOnlyList<RecoveredReplica>>(recovered);
+        }
+        catch (StorageFaultException e)
+        {
+            Fail(e);
+            throw;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw Fail(e);
+        }
+    }
+
+    private List<RecoveredReplica> Recover()
+    {
+        var names = _device.List();
+        var seqs = new List<ulong>();
+        foreach (var name in names)
+        {
+            if (name.EndsWith(SnapshotFiles.TempSuffix, StringComparison.Ordinal))
+            {
+                _device.Delete(name); // a snapshot whose write never completed; nothing points at it
+            }
+            else if (WalSegment.TryParse(name, out var seq))
+            {
+                seqs.Add(seq);
+            }
+            else if (WalSegment.IsSpare(name))
+            {
+                if (_spares.Count < _options.MaxSpareSegments)
+                {
+                    _spares.Enqueue(name);
+                }
+                else
+                {
+                    _device.Delete(name);
+                }
+            }
+        }
+
+        seqs.Sort();
+        DropDeletedPrefix(seqs);
+
+        var replay = new WalReplay();
+        long position = 0;
+        var newestEnd = 0;
+        var newestSealed = true;
+        for (var i = 0; i < seqs.Count; i++)
+        {
+            var segment = new WalSegment(seqs[i], position + 1);
+            var path = Path.Combine(_device.Location, segment.Name);
+            var bytes = ReadAll(segment.Name, path);
+            var newest = i == seqs.Count - 1;
+            var result = SegmentScanner.Scan(bytes, segment.Seq, newest, path, record =>
+            {
+                try
+                {
+                    replay.Apply(record, bytes, ++position);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new StorageCorruptionException(path, record.Offset, e.Message);
+                }
+            });
+            segment.LastPosition = position;
+            _segments.Add(segment);
+            if (newest)
+            {
+                newestEnd = result.End;
+                newestSealed = result.Sealed;
+                if (result.DirtyTail)
+                {
+                    ZeroTail(segment.Name, result.End, bytes.Length);
+                }
+            }
+        }
+
+        var (recovered, logs) = replay.Build(_device);
+        DeleteUnreferencedSnapshots(names, logs.Values);
+        _replicas = logs;
+        _lastPosition = position;
+        _durablePosition = position;
+
+        if (newestSealed)
+        {
+            var next = seqs.Count == 0 ? 1 : seqs[^1] + 1;
+            _head = OpenNewSegment(next, position + 1);
+            _headOffset = 0;
+        }
+        else
+        {
+            _head = _device.Open(_segments[^1].Name);
+            _headOffset = newestEnd;
+        }
+
+        return recovered;
+    }
+
+    /// <summary>
+    /// Segments are deleted oldest first, but the deletions may reach the disk in any order; a
+    /// gap in the numbers means everything before it was deleted (a crash undid only part of it).
+    /// </summary>
+    private void DropDeletedPrefix(List<ulong> seqs)
+    {
+        var start = seqs.Count - 1;
+        while (start > 0 && seqs[start - 1] == seqs[start] - 1)
+        {
+            start--;
+        }
+
+        for (var i = 0; i < start; i++)
+        {
+            _device.Delete(WalSegment.NameOf(seqs[i]));
+        }
+
+        seqs.RemoveRange(0, Math.Max(start, 0));
+    }
+
+    private byte[] ReadAll(string name, string path)
+    {
+        using var file = _device.Open(name);
+        var length = file.Length;
+        if (length > Array.MaxLength)
+        {
+            throw new StorageCorruptionException(path, 0, $"segment of {length} bytes is larger than any this log writes");
+        }
+
+        var bytes = new byte[length];
+        var read = file.Read(0, bytes);
+        return read == bytes.Length ? bytes : bytes[..read];
+    }
+
+    /// <summary>Zeroes a torn tail so that no later recovery can mistake its bytes for anything.</summary>
+    private void ZeroTail(string name, long from, long to)
+    {
+        using var file = _device.Open(name);
+        var zeroes = new byte[64 * 1024];
+        for (var at = from; at < to; at += zeroes.Length)
+        {
+            file.Write(at, zeroes.AsSpan(0, (int)Math.Min(zeroes.Length, to - at)));
+        }
+
+        file.Sync();
+    }
+
+    /// <summary>Snapshot files left by a crash between writing one and logging (or superseding) it.</summary>
+    private void DeleteUnreferencedSnapshots(IReadOnlyList<string> names, IEnumerable<ReplicaLog> logs)
+    {
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var log in logs)
+        {
+            if (log.Snapshot is { } s)
+            {
+                referenced.Add(s.File);
+            }
+        }
+
+        foreach (var name in names)
+        {
+            if (SnapshotFiles.IsSnapshot(name) && !referenced.Contains(name))
+            {
+                _device.Delete(name);
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+namespace MultiRaft.Storage.FileWal;
+
+/// <summary>The writer thread: one write and one sync per batch, and segment rolls.</summary>
+public sealed partial class FileWalProvider
+{
+    private readonly TaskCompletionSource _writerDone = NewSignal();
+    private IWalFile? _head;   // owned by the writer thread once it runs
+    private long _headOffset;
+    private bool _writerStarted;
+
+    private void StartWriter()
+    {
+        // A dedicated thread, not a pool task: it blocks in write and fdatasync for most of its life.
+        var thread = new Thread(WriterLoop) { IsBackground = true, Name = "file-wal-writer" };
+        thread.Start();
+        _writerStarted = true;
+    }
+
+    private void WriterLoop()
+    {
+        try
+        {
+            while (TakeBatch() is { } batch)
+            {
+                try
+                {
+                    WalFormat.Seal(batch.Buffer.WrittenMutable, batch.Segment.Seq);
+                    _head!.Write(_headOffset, batch.Buffer.Written);
+                    _headOffset += batch.Buffer.Length;
+                    _head.Sync();
+                }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    return;
+                }
+
+                batch.Buffer.Clear();
+                Completed(batch.LastPosition);
+                if (_headOffset >= _options.SegmentSize && !TryRoll())
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            _writerDone.TrySetResult();
+        }
+    }
+
+    /// <summary>Waits for pending records and takes them all; null once stopping with nothing left or after a fault.</summary>
+    private Batch? TakeBatch()
+    {
+        lock (_gate)
+        {
+            while (_pending.Length == 0 && !_stopping && _fault is null)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            if (_fault is not null || _pending.Length == 0)
+            {
+                return null;
+            }
+
+            (_pending, _writing) = (_writing, _pending);
+            var head = _segments[^1];
+            head.LastPosition = _lastPosition;
+            return new Batch(_writing, head, _lastPosition);
+        }
+    }
+
+    private void Completed(long position)
+    {
+        TaskCompletionSource flushed;
+        lock (_gate)
+        {
+            if (_fault is not null)
+            {
+                return;
+            }
+
+            _durablePosition = position;
+            flushed = _flushed;
+            _flushed = NewSignal();
+        }
+
+        flushed.TrySetResult();
+    }
+
+    /// <summary>
+    /// Seals the full head and starts the next segment. The seal is synced before the next file
+    /// exists, so on recovery every segment but the newest must end with one.
+    /// </summary>
+    private bool TryRoll()
+    {
+        try
+        {
+            WalSegment head;
+            lock (_gate)
+            {
+                head = _segments[^1];
+            }
+
+            var seal = WalRecords.Seal(_headOffset);
+            WalFormat.Seal(seal, head.Seq);
+            _head!.Write(_headOffset, seal);
+            _head.Sync();
+            _head.Dispose();
+            _head = null;
+            _head = OpenNewSegment(head.Seq + 1, head.LastPosition + 1);
+            _headOffset = 0;
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            return false;
+        }
+
+        ScheduleCollect();
+        return true;
+    }
+
+    /// <summary>Creates (or takes a spare for) segment <paramref name="seq"/>, durably, and makes it the head.</summary>
+    private IWalFile OpenNewSegment(ulong seq, long firstPosition)
+    {
+        var segment = new WalSegment(seq, firstPosition);
+        string? spare;
+        lock (_gate)
+        {
+            spare = _spares.Count > 0 ? _spares.Dequeue() : null;
+        }
+
+        IWalFile file;
+        if (spare is not null)
+        {
+            _device.Rename(spare, segment.Name);
+            file = _device.Open(segment.Name);
+        }
+        else
+        {
+            file = _device.Create(segment.Name, _options.PreallocateSize);
+        }
+
+        try
+        {
+            _device.SyncDirectory();
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        lock (_gate)
+        {
+            _segments.Add(segment);
+        }
+
+        return file;
+    }
+
+    private sealed record Batch(PendingBuffer Buffer, WalSegment Segment, long LastPosition);
+}
