@@ -44,6 +44,7 @@ internal sealed partial class Raft
         }
 
         HandOverIfRemoved();
+        MaybeAutoLeave();
     }
 
     private void Hup(bool transfer)

@@ -114,11 +114,19 @@ internal sealed partial class Raft
             ReduceUncommittedSize(appliedPayloadBytes);
         }
 
+        MaybeAutoLeave();
+    }
+
+    /// <summary>
+    /// A leader whose joint configuration (with auto-leave) is applied proposes leaving it. Called
+    /// as entries are applied and on every heartbeat tick, so a refused attempt (for example while
+    /// a transfer is in progress) is retried even when no more entries arrive.
+    /// </summary>
+    private void MaybeAutoLeave()
+    {
         if (Role == RaftRole.Leader && Tracker.Config.AutoLeave && Tracker.Config.Voters.IsJoint
-            && index >= _pendingConfIndex)
+            && Log.Applied >= _pendingConfIndex)
         {
-            // If this is refused (for example by a transfer in progress) it is retried on the
-            // next application.
             _ = ProposeLocal(EntryType.ConfChange, ConfChange.LeaveJoint.Encode());
         }
     }

@@ -41,10 +41,10 @@ internal sealed class ProgressTracker
     public Progress? Get(ulong id) => Progress.TryGetValue(id, out var p) ? p : null;
 
     /// <summary>The largest index replicated on a quorum (of both halves when joint).</summary>
-    public ulong Committed() => Config.Voters.CommittedIndex(new MatchIndexer(Progress));
+    public ulong Committed() => Config.Voters.CommittedIndex(new ProgressIndexer(Progress, rounds: false));
 
     /// <summary>The newest heartbeat round a quorum acknowledged.</summary>
-    public ulong QuorumAckedRound() => Config.Voters.CommittedIndex(new RoundIndexer(Progress));
+    public ulong QuorumAckedRound() => Config.Voters.CommittedIndex(new ProgressIndexer(Progress, rounds: true));
 
     /// <summary>Whether a quorum was heard from since the last check (the leader counts itself).</summary>
     public bool QuorumActive(ulong self)
@@ -89,28 +89,14 @@ internal sealed class ProgressTracker
         return (granted, rejected, Config.Voters.Vote(_votes));
     }
 
-    private readonly struct MatchIndexer(Dictionary<ulong, Progress> prs) : IAckedIndexer
+    /// <summary>Reads each member's Match, or the heartbeat round it acknowledged.</summary>
+    private readonly struct ProgressIndexer(Dictionary<ulong, Progress> prs, bool rounds) : IAckedIndexer
     {
         public bool TryAcked(ulong id, out ulong index)
         {
             if (prs.TryGetValue(id, out var p))
             {
-                index = p.Match;
-                return true;
-            }
-
-            index = 0;
-            return false;
-        }
-    }
-
-    private readonly struct RoundIndexer(Dictionary<ulong, Progress> prs) : IAckedIndexer
-    {
-        public bool TryAcked(ulong id, out ulong index)
-        {
-            if (prs.TryGetValue(id, out var p))
-            {
-                index = p.AckedRound;
+                index = rounds ? p.AckedRound : p.Match;
                 return true;
             }
 

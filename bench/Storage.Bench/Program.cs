@@ -78,9 +78,24 @@ foreach (var (name, r) in results.Where(x => x.Provider == "file" && x.R.Replica
     Console.WriteLine($"  {r.Replicas,5} replicas: {ratio,6:F1}x the raw fdatasync rate in entries/s (target >= 20x) {(ratio >= 20 ? "MET" : "MISSED")}");
 }
 
-var single = results.First(x => x.Provider == "file" && x.R.Replicas == 1).R;
-var latRatio = single.Latency.PercentileMs(0.5) / rawP50;
-Console.WriteLine($"  1 writer: p50 durable append {latRatio:F2}x the raw fdatasync p50 (target <= 1.3x) {(latRatio <= 1.3 ? "MET" : "MISSED")}");
+// The lone writer against the raw disk, alternated in one-second rounds so that both see the
+// same moments of a noisy machine; the ratio is of the p50s over all rounds.
+var rawRounds = new Latencies();
+var walRounds = new Latencies();
+{
+    var walDir = Path.Combine(dir, "wal-single");
+    Directory.CreateDirectory(walDir);
+    await using var wal = new FileWalProvider(new FileWalOptions { Directory = walDir });
+    await wal.RecoverAsync(CancellationToken.None);
+    for (var round = 0; round < 5; round++)
+    {
+        rawRounds.AddRange(RawSyncProbe.Run(dir, TimeSpan.FromSeconds(1)).Latency);
+        walRounds.AddRange((await ConcurrentAppenders.RunAsync(wal, 1, TimeSpan.FromSeconds(1), () => Task.FromResult(0L), shardBase)).Latency);
+    }
+}
+
+var latRatio = walRounds.PercentileMs(0.5) / rawRounds.PercentileMs(0.5);
+Console.WriteLine($"  1 writer, 5 alternating 1 s rounds: p50 durable append {walRounds.PercentileMs(0.5):F3} ms vs raw fdatasync {rawRounds.PercentileMs(0.5):F3} ms = {latRatio:F2}x (target <= 1.3x) {(latRatio <= 1.3 ? "MET" : "MISSED")}");
 Directory.Delete(dir, recursive: true);
 
 void Print(string provider, ConcurrentAppenders.Result r) =>

@@ -10,7 +10,7 @@ namespace MultiRaft.Raft.Simulation.Tests;
 public sealed class RandomizedRuns
 {
     private const int CiSeeds = 500;
-    private const int StepsPerRun = 4_000;
+    internal const int StepsPerRun = 4_000;
     private const string Replay = "dotnet test tests/Raft.Simulation.Tests -c Release --filter RandomizedRuns";
 
     [Fact]

@@ -27,9 +27,23 @@ public sealed class DiskWalDevice : IWalDevice
         new DiskWalFile(File.OpenHandle(PathOf(name), FileMode.Open, FileAccess.ReadWrite, FileShare.Read));
 
     /// <inheritdoc />
-    public IWalFile Create(string name, long preallocate) =>
-        new DiskWalFile(File.OpenHandle(PathOf(name), FileMode.Create, FileAccess.ReadWrite, FileShare.Read,
-            FileOptions.None, preallocate));
+    public IWalFile Create(string name, long preallocate)
+    {
+        var handle = File.OpenHandle(PathOf(name), FileMode.Create, FileAccess.ReadWrite, FileShare.Read,
+            FileOptions.None, preallocate);
+        if (preallocate > 0)
+        {
+            // Give the file its full length now and make that durable once: appends then land
+            // inside the file, so each later fdatasync writes data only instead of also
+            // committing a new file size (on ext4 here a sync inside the file is about a
+            // quarter faster than one that extends it). Recovery reads zeroes after the last
+            // record as the end of the log.
+            RandomAccess.SetLength(handle, preallocate);
+            RandomAccess.FlushToDisk(handle);
+        }
+
+        return new DiskWalFile(handle);
+    }
 
     /// <inheritdoc />
     public void Delete(string name) => File.Delete(PathOf(name));

@@ -4,9 +4,13 @@ namespace MultiRaft.Storage.FileWal;
 public sealed partial class FileWalProvider
 {
     private readonly TaskCompletionSource _writerDone = NewSignal();
-    private IWalFile? _head;   // owned by the writer thread once it runs
+    private IWalFile? _head;   // owned by whoever holds the flush role (_flushing)
     private long _headOffset;
     private bool _writerStarted;
+
+    // The flush role: true while the writer thread or an inline flusher writes and syncs a
+    // batch. Guarded by _gate; whoever holds it owns _head and _headOffset.
+    private bool _flushing;
 
     private void StartWriter()
     {
@@ -22,22 +26,9 @@ public sealed partial class FileWalProvider
         {
             while (TakeBatch() is { } batch)
             {
-                try
-                {
-                    WalFormat.Seal(batch.Buffer.WrittenMutable, batch.Segment.Seq);
-                    _head!.Write(_headOffset, batch.Buffer.Written);
-                    _headOffset += batch.Buffer.Length;
-                    _head.Sync();
-                }
-                catch (Exception e)
-                {
-                    Fail(e);
-                    return;
-                }
-
-                batch.Buffer.Clear();
-                Completed(batch.LastPosition);
-                if (_headOffset >= _options.SegmentSize && !TryRoll())
+                var ok = WriteBatch(batch);
+                EndFlush();
+                if (!ok)
                 {
                     return;
                 }
@@ -49,12 +40,43 @@ public sealed partial class FileWalProvider
         }
     }
 
+    /// <summary>
+    /// Writes and syncs a batch, then completes its waiters and rolls a full segment. Only the
+    /// holder of the flush role (<see cref="_flushing"/>) calls this, so it owns the head file.
+    /// False after a fault (the provider has stopped).
+    /// </summary>
+    private bool WriteBatch(Batch batch)
+    {
+        try
+        {
+            WalFormat.Seal(batch.Buffer.WrittenMutable, batch.Segment.Seq);
+            _head!.Write(_headOffset, batch.Buffer.Written);
+            _headOffset += batch.Buffer.Length;
+            _head.Sync();
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            return false;
+        }
+
+        batch.Buffer.Clear();
+        Completed(batch.LastPosition);
+        return _headOffset < _options.SegmentSize || TryRoll();
+    }
+
     /// <summary>Waits for pending records and takes them all; null once stopping with nothing left or after a fault.</summary>
     private Batch? TakeBatch()
     {
         lock (_gate)
         {
-            while (_pending.Length == 0 && !_stopping && _fault is null)
+            // A caller may be flushing inline (WaitDurableAsync); its records are then not ours.
+            while ((_pending.Length == 0 || _flushing) && !_stopping && _fault is null)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            while (_flushing && _fault is null)
             {
                 Monitor.Wait(_gate);
             }
@@ -64,10 +86,32 @@ public sealed partial class FileWalProvider
                 return null;
             }
 
-            (_pending, _writing) = (_writing, _pending);
-            var head = _segments[^1];
-            head.LastPosition = _lastPosition;
-            return new Batch(_writing, head, _lastPosition);
+            return TakeBatchLocked();
+        }
+    }
+
+    /// <summary>Takes the flush role and everything pending; call under the lock with the role free.</summary>
+    private Batch TakeBatchLocked()
+    {
+        _flushing = true;
+        (_pending, _writing) = (_writing, _pending);
+        var head = _segments[^1];
+        head.LastPosition = _lastPosition;
+        return new Batch(_writing, head, _lastPosition);
+    }
+
+    /// <summary>Gives up the flush role and lets the writer take what arrived meanwhile.</summary>
+    private void EndFlush()
+    {
+        lock (_gate)
+        {
+            _flushing = false;
+
+            // Wake the writer only for work: a lone inline flusher should not also wake it.
+            if (_pending.Length > 0 || _stopping)
+            {
+                Monitor.PulseAll(_gate);
+            }
         }
     }
 

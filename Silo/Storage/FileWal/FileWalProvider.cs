@@ -74,10 +74,16 @@ public sealed partial class FileWalProvider : IStorageProvider
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Completes once <paramref name="position"/> is durable. When no flush is under way the caller
+    /// writes and syncs everything pending itself (the first waiter leads the group commit), so a
+    /// lone writer pays no thread hand-offs, only its write and fdatasync; waiters that find a
+    /// flush under way wait for the writer thread's next batch.
+    /// </summary>
     public ValueTask WaitDurableAsync(long position, CancellationToken cancellationToken)
     {
         Task flushed;
+        Batch inline;
         lock (_gate)
         {
             if (_fault is not null)
@@ -91,10 +97,20 @@ public sealed partial class FileWalProvider : IStorageProvider
             }
 
             ArgumentOutOfRangeException.ThrowIfGreaterThan(position, _lastPosition);
-            flushed = _flushed.Task;
+            if (_flushing || _stopping || !_writerStarted || _pending.Length == 0)
+            {
+                flushed = _flushed.Task;
+                return WaitSlowAsync(position, flushed, cancellationToken);
+            }
+
+            // Nobody is flushing, so every record after the durable position is pending: taking
+            // them all covers this position.
+            inline = TakeBatchLocked();
         }
 
-        return WaitSlowAsync(position, flushed, cancellationToken);
+        var ok = WriteBatch(inline);
+        EndFlush();
+        return ok ? ValueTask.CompletedTask : ValueTask.FromException(Stopped());
     }
 
     /// <inheritdoc />

@@ -18,8 +18,9 @@ public interface IWalDevice
     IWalFile Open(string name);
 
     /// <summary>
-    /// Creates (or empties) a file. <paramref name="preallocate"/> bytes of space may be reserved
-    /// so that later syncs need not update the file's allocation.
+    /// Creates (or empties) a file. <paramref name="preallocate"/> bytes of space may be reserved,
+    /// and the file may be given that length (zero-filled), so that later syncs need not update
+    /// the file's allocation or size.
     /// </summary>
     IWalFile Create(string name, long preallocate);
 
