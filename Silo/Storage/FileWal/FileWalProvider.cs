@@ -7,9 +7,12 @@ namespace MultiRaft.Storage.FileWal;
 /// shared by all its replicas, with snapshots in files beside it.
 ///
 /// <para>Group commit: <see cref="Append"/> serializes a record into the pending buffer under a
-/// lock and returns its position (a record number). One writer thread takes everything pending,
-/// writes it with one write and makes it durable with one fdatasync, then completes every waiter
-/// up to the batch's last position; appenders that arrive meanwhile form the next batch.</para>
+/// lock and returns its position (a record number). Whoever holds the flush role takes everything
+/// pending, writes it with one write and makes it durable with one fdatasync, then completes every
+/// waiter up to the batch's last position; appenders that arrive meanwhile form the next batch.
+/// The role goes to the first <see cref="WaitDurableAsync"/> caller that finds no flush under way
+/// (so a lone writer pays only its write and sync, no thread hand-off), otherwise to the writer
+/// thread, which also flushes appends that nobody waits for.</para>
 ///
 /// <para>Fail stop: the first failed write, sync or file operation stops the provider. Waiters
 /// and every later call get <see cref="StorageFaultException"/>, the durable position never moves
