@@ -52,6 +52,9 @@ public sealed class RandomizedRuns
         }
 
         var count = int.TryParse(Environment.GetEnvironmentVariable("MULTIRAFT_SOAK"), out var soak) && soak > 0 ? soak : CiSeeds;
-        return Enumerable.Range(1, count).ToList();
+
+        // A soak can start past the seeds CI and earlier soaks already ran.
+        var from = int.TryParse(Environment.GetEnvironmentVariable("MULTIRAFT_SOAK_FROM"), out var f) && f > 0 ? f : 1;
+        return Enumerable.Range(from, count).ToList();
     }
 }
