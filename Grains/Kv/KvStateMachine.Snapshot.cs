@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace MultiRaft.Grains.Kv;
+
+/// <remarks>
+/// Snapshot format 1, little-endian: magic "MRKV", format u8, lastAppliedIndex u64, nowMs i64,
+/// keyCount i32, then per key in ordinal order (keyLength i32, key, valueLength i32, value,
+/// version u64), sessionCount i32, then per session from least to most recently touched (clientId
+/// u64, lastSequence u64, status u8 (0 before the first command), version u64, lastTouchMs i64),
+/// and last the SHA-256 of all preceding bytes. The hash doubles as the <see cref="Digest"/>.
+/// </remarks>
+public sealed partial class KvStateMachine
+{
+    /// <summary>The snapshot format version written.</summary>
+    public const byte SnapshotFormatVersion = 1;
+
+    private const int DigestSize = 32;
+    private static ReadOnlySpan<byte> Magic => "MRKV"u8;
+
+    /// <summary>Writes the whole state (map, sessions, last applied index) to <paramref name="output"/>.</summary>
+    public void WriteSnapshot(IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var sink = new SnapshotSink(output, null);
+        WriteTo(sink);
+    }
+
+    /// <summary>Writes the whole state (map, sessions, last applied index) to <paramref name="output"/>.</summary>
+    public void WriteSnapshot(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var sink = new SnapshotSink(null, output);
+        WriteTo(sink);
+    }
+
+    /// <summary>
+    /// SHA-256 over the canonical snapshot encoding: equal on two replicas exactly when their keys,
+    /// values, versions, sessions (with their LRU order), clock and last applied index are equal.
+    /// </summary>
+    public byte[] Digest()
+    {
+        using var sink = new SnapshotSink(null, null);
+        return WriteTo(sink);
+    }
+
+    /// <summary>
+    /// Replaces the whole state with a snapshot. The snapshot is checked completely before anything
+    /// is replaced: on error the state is unchanged.
+    /// </summary>
+    /// <exception cref="FormatException">The snapshot is corrupt or of an unknown format.</exception>
+    public void RestoreSnapshot(ReadOnlySpan<byte> snapshot)
+    {
+        if (snapshot.Length < Magic.Length + 1 + DigestSize || !snapshot.StartsWith(Magic))
+        {
+            throw new FormatException($"snapshot: not a KV snapshot ({snapshot.Length} bytes)");
+        }
+
+        var body = snapshot[..^DigestSize];
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(snapshot[^DigestSize..]))
+        {
+            throw new FormatException("snapshot: checksum mismatch");
+        }
+
+        var r = new SpanReader(body, "snapshot");
+        r.Take(Magic.Length);
+        var format = r.ReadByte();
+        if (format != SnapshotFormatVersion)
+        {
+            throw new FormatException($"snapshot: unknown format version {format}");
+        }
+
+        var lastApplied = r.ReadUInt64();
+        var nowMs = r.ReadInt64();
+        var newKeys = new SortedSet<byte[]>(ByteKeyComparer.Instance);
+        var newSlots = new Dictionary<byte[], Slot>(ByteKeyComparer.Instance);
+        var keyCount = r.ReadCount("key count");
+        byte[]? previous = null;
+        for (var i = 0; i < keyCount; i++)
+        {
+            var key = r.ReadBytes("key length");
+            var value = r.ReadBytes("value length");
+            var version = r.ReadUInt64();
+            if (key.Length == 0 || (previous is not null && ByteKeyComparer.Instance.Compare(previous, key) >= 0))
+            {
+                throw new FormatException($"snapshot: key {i} is empty or out of order");
+            }
+
+            if (version == 0 || version > lastApplied)
+            {
+                throw new FormatException($"snapshot: key {i} has version {version} outside 1..{lastApplied}");
+            }
+
+            newKeys.Add(key);
+            newSlots.Add(key, new Slot(value, version));
+            previous = key;
+        }
+
+        var sessionCount = r.ReadCount("session count");
+        var restored = new List<ClientSession>(sessionCount);
+        var seen = new HashSet<ulong>();
+        var lastTouch = long.MinValue;
+        for (var i = 0; i < sessionCount; i++)
+        {
+            var clientId = r.ReadUInt64();
+            var lastSequence = r.ReadUInt64();
+            var status = r.ReadByte();
+            var version = r.ReadUInt64();
+            var touch = r.ReadInt64();
+            if (clientId == 0 || clientId > lastApplied || !seen.Add(clientId))
+            {
+                throw new FormatException($"snapshot: session {i} has an invalid or repeated client id {clientId}");
+            }
+
+            if (touch < lastTouch || touch > nowMs)
+            {
+                throw new FormatException($"snapshot: session {i} touched at {touch}, out of order or after {nowMs}");
+            }
+
+            var noResult = lastSequence == 0;
+            if (noResult != (status == 0) || status > (byte)KvStatus.SessionExpired || (noResult && version != 0))
+            {
+                throw new FormatException($"snapshot: session {i} has result status {status} for sequence {lastSequence}");
+            }
+
+            lastTouch = touch;
+            restored.Add(new ClientSession(clientId, lastSequence, noResult ? default : new KvResult((KvStatus)status, version), touch));
+        }
+
+        if (restored.Count > sessionOptions.MaxSessions)
+        {
+            throw new FormatException($"snapshot: {restored.Count} sessions exceed the cap of {sessionOptions.MaxSessions}");
+        }
+
+        r.ExpectEnd();
+        keys = newKeys;
+        slots = newSlots;
+        sessions = SessionTable.Restore(sessionOptions, nowMs, restored);
+        LastAppliedIndex = lastApplied;
+    }
+
+    private byte[] WriteTo(SnapshotSink sink)
+    {
+        sink.Write(Magic);
+        sink.WriteByte(SnapshotFormatVersion);
+        sink.WriteUInt64(LastAppliedIndex);
+        sink.WriteInt64(sessions.NowMs);
+        sink.WriteInt32(keys.Count);
+        foreach (var key in keys)
+        {
+            var slot = slots[key];
+            sink.WriteBytes(key);
+            sink.WriteBytes(slot.Value);
+            sink.WriteUInt64(slot.Version);
+        }
+
+        sink.WriteInt32(sessions.Count);
+        foreach (var s in sessions.InTouchOrder)
+        {
+            sink.WriteUInt64(s.ClientId);
+            sink.WriteUInt64(s.LastSequence);
+            sink.WriteByte((byte)s.LastResult.Status);
+            sink.WriteUInt64(s.LastResult.Version);
+            sink.WriteInt64(s.LastTouchMs);
+        }
+
+        return sink.Finish();
+    }
+}

@@ -1,0 +1,80 @@
+namespace MultiRaft.Grains.Kv;
+
+/// <summary>
+/// The bounded table of client sessions. Its only clock is the log: <see cref="NowMs"/> is the
+/// largest leader timestamp applied so far (a max, so a new leader with a slower clock never moves
+/// it back). Rules, applied identically on every replica:
+/// <list type="number">
+/// <item>Before each command, sessions idle for more than the TTL (<c>NowMs - LastTouchMs &gt; ttl</c>) are evicted.</item>
+/// <item>Opening a session beyond the cap evicts the least recently touched one.</item>
+/// <item>A command of a session touches it (LRU position and time), whether it applies or is a retry.</item>
+/// </list>
+/// Sessions are kept in touch order. Touch times are taken from <see cref="NowMs"/>, which never
+/// decreases, so that order is also ascending by touch time: the expired sessions and the LRU
+/// victim are always at the head, found in O(1).
+/// </summary>
+internal sealed class SessionTable(KvSessionOptions options)
+{
+    private readonly Dictionary<ulong, LinkedListNode<ClientSession>> byClient = [];
+    private readonly LinkedList<ClientSession> byTouch = new();
+
+    public int Count => byClient.Count;
+
+    public long NowMs { get; private set; }
+
+    /// <summary>Sessions from least to most recently touched: the order is state and is snapshotted.</summary>
+    public IEnumerable<ClientSession> InTouchOrder => byTouch;
+
+    public static SessionTable Restore(KvSessionOptions options, long nowMs, IEnumerable<ClientSession> inTouchOrder)
+    {
+        var t = new SessionTable(options) { NowMs = nowMs };
+        foreach (var s in inTouchOrder)
+        {
+            t.byClient.Add(s.ClientId, t.byTouch.AddLast(s));
+        }
+
+        return t;
+    }
+
+    /// <summary>Moves the clock to a newly applied entry's timestamp and evicts idle sessions.</summary>
+    public void Advance(long timestampMs)
+    {
+        NowMs = Math.Max(NowMs, timestampMs);
+        while (byTouch.First is { } head && IdleMs(head.Value) > (ulong)options.SessionTtlMs)
+        {
+            Remove(head);
+        }
+    }
+
+    public void Open(ulong clientId)
+    {
+        byClient.Add(clientId, byTouch.AddLast(new ClientSession(clientId, 0, default, NowMs)));
+        while (byClient.Count > options.MaxSessions)
+        {
+            Remove(byTouch.First!);
+        }
+    }
+
+    /// <summary>Finds a session and marks it as just used.</summary>
+    public ClientSession? Touch(ulong clientId)
+    {
+        if (!byClient.TryGetValue(clientId, out var node))
+        {
+            return null;
+        }
+
+        byTouch.Remove(node);
+        byTouch.AddLast(node);
+        node.Value.LastTouchMs = NowMs;
+        return node.Value;
+    }
+
+    // NowMs >= LastTouchMs always; the unsigned difference is exact even across the sign boundary.
+    private ulong IdleMs(ClientSession s) => unchecked((ulong)NowMs - (ulong)s.LastTouchMs);
+
+    private void Remove(LinkedListNode<ClientSession> node)
+    {
+        byTouch.Remove(node);
+        byClient.Remove(node.Value.ClientId);
+    }
+}

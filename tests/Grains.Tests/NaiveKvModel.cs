@@ -1,0 +1,125 @@
+using MultiRaft.Grains.Kv;
+
+namespace MultiRaft.Grains.Tests;
+
+/// <summary>
+/// The documented rules written as plainly as possible (a dictionary, a list scanned from end to
+/// end, a sort per scan) to cross-check <see cref="KvStateMachine"/>.
+/// </summary>
+internal sealed class NaiveKvModel(KvSessionOptions options)
+{
+    private readonly Dictionary<string, (byte[] Value, ulong Version)> map = [];
+    private readonly List<Session> sessions = []; // least recently touched first
+
+    public long Now { get; private set; }
+
+    public int SessionCount => sessions.Count;
+
+    public ulong? VersionOf(byte[] key) => map.TryGetValue(Convert.ToHexString(key), out var e) ? e.Version : null;
+
+    public KvResult Apply(ulong index, KvCommand c)
+    {
+        Now = Math.Max(Now, c.TimestampMs);
+        sessions.RemoveAll(s => Now - s.Touch > options.SessionTtlMs);
+        if (c.Kind == KvCommandKind.OpenSession)
+        {
+            sessions.Add(new Session { Id = index, Touch = Now });
+            if (sessions.Count > options.MaxSessions)
+            {
+                sessions.RemoveAt(0);
+            }
+
+            return KvResult.Ok(index);
+        }
+
+        if (c.ClientId == 0)
+        {
+            return Execute(index, c);
+        }
+
+        var s = sessions.Find(x => x.Id == c.ClientId);
+        if (s is null)
+        {
+            return KvResult.SessionExpired;
+        }
+
+        sessions.Remove(s);
+        sessions.Add(s);
+        s.Touch = Now;
+        if (c.Sequence < s.Seq)
+        {
+            return KvResult.StaleRequest;
+        }
+
+        if (c.Sequence > s.Seq)
+        {
+            s.Seq = c.Sequence;
+            s.Result = Execute(index, c);
+        }
+
+        return s.Result;
+    }
+
+    public List<(string Key, string Value, ulong Version)> Scan(byte[] prefix, int limit, byte[] startAfter)
+    {
+        var all = map.Select(kv => (Key: Convert.FromHexString(kv.Key), kv.Value.Value, kv.Value.Version)).ToList();
+        all.Sort((a, b) => Ordinal(a.Key, b.Key));
+        return all
+            .Where(e => e.Key.Length >= prefix.Length && e.Key.Take(prefix.Length).SequenceEqual(prefix))
+            .Where(e => startAfter.Length == 0 || Ordinal(e.Key, startAfter) > 0)
+            .Take(limit)
+            .Select(e => (Convert.ToHexString(e.Key), Convert.ToHexString(e.Value), e.Version))
+            .ToList();
+    }
+
+    private static int Ordinal(byte[] a, byte[] b)
+    {
+        for (var i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i] < b[i] ? -1 : 1;
+            }
+        }
+
+        return a.Length.CompareTo(b.Length);
+    }
+
+    private KvResult Execute(ulong index, KvCommand c)
+    {
+        var key = Convert.ToHexString(c.Key.Span);
+        var present = map.TryGetValue(key, out var cur);
+        var v = present ? cur.Version : 0UL;
+        if (c.Kind == KvCommandKind.Put
+            || (c.Kind == KvCommandKind.CompareAndSet && v == c.ExpectedVersion)
+            || (c.Kind == KvCommandKind.Create && !present))
+        {
+            map[key] = (c.Value.ToArray(), index);
+            return KvResult.Ok(index);
+        }
+
+        if (c.Kind == KvCommandKind.Delete && !present)
+        {
+            return KvResult.NotFound;
+        }
+
+        if (c.Kind == KvCommandKind.Delete || (c.Kind == KvCommandKind.CompareAndDelete && v == c.ExpectedVersion))
+        {
+            map.Remove(key);
+            return KvResult.Ok(v);
+        }
+
+        return KvResult.PreconditionFailed(v);
+    }
+
+    private sealed class Session
+    {
+        public ulong Id { get; init; }
+
+        public ulong Seq { get; set; }
+
+        public KvResult Result { get; set; }
+
+        public long Touch { get; set; }
+    }
+}
