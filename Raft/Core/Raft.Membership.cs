@@ -23,6 +23,10 @@ internal sealed partial class Raft
         return SwitchToConfig(cfg, prs);
     }
 
+    /// <summary>Takes the membership of a start-up state or an installed snapshot, with fresh progress.</summary>
+    private void ConfigureFrom(ConfState cs) =>
+        SwitchToConfig(TrackerConfig.From(cs), Tracker.NewProgress(cs, Log.LastIndex + 1));
+
     private ConfState SwitchToConfig(TrackerConfig cfg, Dictionary<ulong, Progress> prs)
     {
         Tracker.Set(cfg, prs);

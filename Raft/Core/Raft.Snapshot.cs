@@ -62,16 +62,7 @@ internal sealed partial class Raft
         }
 
         Log.Restore(s);
-        var cfg = TrackerConfig.From(s.ConfState);
-        var prs = new Dictionary<ulong, Progress>();
-        foreach (var id in s.ConfState.Voters.Concat(s.ConfState.VotersOutgoing)
-                     .Concat(s.ConfState.Learners).Concat(s.ConfState.LearnersNext).Distinct())
-        {
-            prs[id] = new Progress(Log.LastIndex + 1, Tracker.MaxInflight, Tracker.MaxInflightBytes,
-                s.ConfState.Learners.Contains(id));
-        }
-
-        SwitchToConfig(cfg, prs);
+        ConfigureFrom(s.ConfState);
         return true;
     }
 

@@ -66,16 +66,7 @@ internal sealed partial class Raft
         Log = new RaftLog(storage, c.MaxCommittedSizePerReady);
         Tracker = new ProgressTracker(c.MaxInflightMsgs, c.MaxInflightBytes);
         var (hs, cs) = storage.InitialState();
-        var cfg = TrackerConfig.From(cs);
-        var prs = new Dictionary<ulong, Progress>();
-        foreach (var id in cs.Voters.Concat(cs.VotersOutgoing).Concat(cs.Learners).Concat(cs.LearnersNext).Distinct())
-        {
-            prs[id] = new Progress(Log.LastIndex + 1, c.MaxInflightMsgs, c.MaxInflightBytes,
-                cs.Learners.Contains(id));
-        }
-
-        Tracker.Set(cfg, prs);
-        IsLearner = Tracker.Get(Id)?.IsLearner ?? false;
+        ConfigureFrom(cs);
 
         if (!hs.IsEmpty)
         {

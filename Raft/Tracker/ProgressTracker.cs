@@ -38,6 +38,18 @@ internal sealed class ProgressTracker
         Ids = ids;
     }
 
+    /// <summary>Fresh progress for every member of <paramref name="cs"/>, each to be sent from <paramref name="next"/>.</summary>
+    public Dictionary<ulong, Progress> NewProgress(ConfState cs, ulong next)
+    {
+        var prs = new Dictionary<ulong, Progress>();
+        foreach (var id in cs.Voters.Concat(cs.VotersOutgoing).Concat(cs.Learners).Concat(cs.LearnersNext))
+        {
+            prs[id] = new Progress(next, MaxInflight, MaxInflightBytes, cs.Learners.Contains(id));
+        }
+
+        return prs;
+    }
+
     public Progress? Get(ulong id) => Progress.TryGetValue(id, out var p) ? p : null;
 
     /// <summary>The largest index replicated on a quorum (of both halves when joint).</summary>
