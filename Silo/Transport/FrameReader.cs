@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Google.Protobuf;
+using MultiRaft.Grains.Interfaces.Framing;
 
 namespace MultiRaft.Transport;
 

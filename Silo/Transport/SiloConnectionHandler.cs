@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 

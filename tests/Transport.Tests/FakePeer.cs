@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Google.Protobuf;
+using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Grains.Interfaces.Protos;
 
 namespace MultiRaft.Transport.Tests;

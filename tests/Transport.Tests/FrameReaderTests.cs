@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Google.Protobuf;
+using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Grains.Interfaces.Protos;
 
 namespace MultiRaft.Transport.Tests;

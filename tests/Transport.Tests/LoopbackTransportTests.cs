@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Raft;
 
 namespace MultiRaft.Transport.Tests;

@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Raft;

@@ -1,4 +1,4 @@
-namespace MultiRaft.Transport;
+namespace MultiRaft.Grains.Interfaces.Framing;
 
 /// <summary>A frame that cannot be accepted: oversized, of an unknown kind, unparsable or cut off.</summary>
 public sealed class FrameException : Exception

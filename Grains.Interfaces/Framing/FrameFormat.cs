@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Google.Protobuf;
 
-namespace MultiRaft.Transport;
+namespace MultiRaft.Grains.Interfaces.Framing;
 
 /// <summary>
 /// The frame layout: a 4-byte little-endian payload length, a 1-byte <see cref="FrameKind"/>,

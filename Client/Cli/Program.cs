@@ -1,0 +1,3 @@
+using MultiRaft.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromConsole(), CancellationToken.None).ConfigureAwait(false);

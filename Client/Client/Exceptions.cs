@@ -1,0 +1,44 @@
+namespace MultiRaft.Client;
+
+/// <summary>Base of the client's errors.</summary>
+public class MultiRaftException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public MultiRaftException(string message, Exception? inner = null) : base(message, inner) { }
+}
+
+/// <summary>A conditional write's condition did not hold. Nothing was written.</summary>
+public sealed class PreconditionFailedException(string message, ulong currentVersion) : MultiRaftException(message)
+{
+    /// <summary>The key's version when the write was refused (0 = absent).</summary>
+    public ulong CurrentVersion { get; } = currentVersion;
+}
+
+/// <summary>
+/// A write was sent but whether it applied cannot be known within the deadline. It may have
+/// applied once, or not at all; never twice.
+/// </summary>
+public sealed class OutcomeUnknownException(string message, Exception? inner = null) : MultiRaftException(message, inner);
+
+/// <summary>No quorum or no reachable leader within the deadline. Nothing was written.</summary>
+public sealed class UnavailableException(string message, Exception? inner = null) : MultiRaftException(message, inner);
+
+/// <summary>The request was refused as malformed (or too large: see <see cref="IsTooLarge"/>). Nothing was written.</summary>
+public sealed class BadRequestException(string message, bool isTooLarge = false) : MultiRaftException(message)
+{
+    /// <summary>A key or value over the cluster's maximum.</summary>
+    public bool IsTooLarge { get; } = isTooLarge;
+}
+
+/// <summary>A named silo or shard does not exist.</summary>
+public sealed class NotFoundException(string message) : MultiRaftException(message);
+
+/// <summary>A gateway could not be reached or its connection broke.</summary>
+public sealed class GatewayUnreachableException(string message, Exception? inner = null) : MultiRaftException(message, inner)
+{
+    /// <summary>
+    /// The request had been handed to the socket before the connection broke, so the gateway may
+    /// have received it. False when the connection failed before the request was written.
+    /// </summary>
+    public bool RequestWritten { get; init; }
+}

@@ -1,0 +1,157 @@
+using Google.Protobuf;
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Client;
+
+// Exactly-once writes: each write holds one session and one sequence for all its retries.
+public sealed partial class MultiRaftClient
+{
+    /// <summary>Idempotency keys remembered per client.</summary>
+    internal const int IdempotencyKeyCapacity = 10_000;
+
+    private readonly SessionPool _sessions = new();
+    private readonly IdempotencyCache _idempotency = new(IdempotencyKeyCapacity);
+
+    /// <summary>
+    /// Sends a write until a final answer (OK, NOT_FOUND, PRECONDITION_FAILED, the last thrown as
+    /// <see cref="PreconditionFailedException"/>). Every retry repeats the same session and sequence,
+    /// so the state machine applies the write at most once.
+    /// </summary>
+    private async Task<ClientResponse> WriteAsync(ReadOnlyMemory<byte> key, WriteKind kind, ReadOnlyMemory<byte> value,
+        WriteCondition condition, ulong expectedVersion, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        var hash = KeyHash.Of(key.Span);
+        var wireKey = ByteString.CopyFrom(key.Span);
+        var wireValue = ByteString.CopyFrom(value.Span);
+        using var call = new CallContext(_options, isWrite: true, cancellationToken);
+        WriteSession? session = null;
+        Task<WriteSession>? dedicated = null;
+        var openedHere = false;
+        ulong sequence = 0;
+        try
+        {
+            while (true)
+            {
+                if (session is null)
+                {
+                    if (idempotencyKey is not null)
+                    {
+                        dedicated = _idempotency.GetOrAdd(idempotencyKey, () => OpenDedicatedSessionAsync(hash), out openedHere);
+                        session = await dedicated.WaitAsync(call.Token).ConfigureAwait(false);
+                        sequence = 1;
+                    }
+                    else
+                    {
+                        session = await AcquireSessionAsync(call, hash).ConfigureAwait(false);
+                        sequence = session.NextSequence();
+                    }
+                }
+
+                var (sessionId, seq) = (session.SessionId, sequence);
+                var response = await RouteAsync(call, ShardSelector.ForHash(hash), shard => new ClientRequest
+                {
+                    Write = new WriteRequest
+                    {
+                        Route = RouteOf(shard), Kind = kind, Key = wireKey, Value = wireValue, Condition = condition,
+                        ExpectedVersion = expectedVersion, SessionId = sessionId, Sequence = seq,
+                    },
+                }, "write").ConfigureAwait(false);
+
+                switch (response.Status)
+                {
+                    case ResponseStatus.SessionExpired:
+                        // After an attempt that may have applied, a new session could apply it twice.
+                        if (call.MayHaveApplied || (dedicated is not null && !openedHere))
+                        {
+                            throw new OutcomeUnknownException(
+                                "write: the session expired while the write was retried; it may or may not have applied.");
+                        }
+
+                        if (dedicated is not null)
+                        {
+                            _idempotency.Remove(idempotencyKey!, dedicated);
+                        }
+
+                        session = null;
+                        continue;
+
+                    case ResponseStatus.StaleRequest:
+                        throw new OutcomeUnknownException(
+                            "write: the cluster saw a later write of this session first; this one's outcome is unknown.");
+
+                    case ResponseStatus.PreconditionFailed:
+                        Release(session, dedicated);
+                        throw new PreconditionFailedException(
+                            $"write: the condition does not hold (current version {response.Version}).", response.Version);
+
+                    default:
+                        Release(session, dedicated);
+                        return response;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (call.TimedOut)
+        {
+            throw call.Timeout("write");
+        }
+    }
+
+    // A pooled session goes back after a final answer; a dedicated one stays with its key.
+    private void Release(WriteSession session, Task<WriteSession>? dedicated)
+    {
+        if (dedicated is null)
+        {
+            _sessions.Return(session);
+        }
+    }
+
+    private Task<WriteSession> AcquireSessionAsync(CallContext call, ulong hash)
+    {
+        // Without a view yet, opening the session (which retries) fetches one.
+        if (_table is { } table && Resolve(table, ShardSelector.ForHash(hash)) is { } shard
+            && _sessions.TryTake(shard.ShardId, out var free))
+        {
+            return Task.FromResult(free);
+        }
+
+        return OpenSessionAsync(call, hash);
+    }
+
+    // Shared by every write with one idempotency key, so it runs on its own budget.
+    private async Task<WriteSession> OpenDedicatedSessionAsync(ulong hash)
+    {
+        using var call = new CallContext(_options, isWrite: true, CancellationToken.None);
+        try
+        {
+            return await OpenSessionAsync(call, hash).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (call.TimedOut)
+        {
+            throw call.Timeout("open session");
+        }
+    }
+
+    private async Task<WriteSession> OpenSessionAsync(CallContext call, ulong hash)
+    {
+        // Opening a session applies nothing the caller asked for: its unknown outcomes must not
+        // make the write's outcome unknown.
+        var mayHaveApplied = call.MayHaveApplied;
+        ulong shardId = 0;
+        try
+        {
+            var response = await RouteAsync(call, ShardSelector.ForHash(hash), shard =>
+            {
+                shardId = shard.ShardId;
+                return new ClientRequest { OpenSession = new OpenSessionRequest { Route = RouteOf(shard) } };
+            }, "open session").ConfigureAwait(false);
+            return response.Status == ResponseStatus.Ok && response.SessionId != 0
+                ? new WriteSession(shardId, response.SessionId)
+                : throw new MultiRaftException($"open session: unexpected answer {response.Status} {response.Error}");
+        }
+        finally
+        {
+            call.MayHaveApplied = mayHaveApplied;
+        }
+    }
+}

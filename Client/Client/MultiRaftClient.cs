@@ -1,0 +1,217 @@
+using Google.Protobuf;
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Client;
+
+/// <summary>
+/// The cluster client (Orleans' <c>IClusterClient</c>): connects to any silo's gateway, caches
+/// the shard map and leaders, routes each key to its shard's leader, follows not-leader and
+/// stale-epoch answers, retries with backoff inside the request deadline, and writes through
+/// sessions so that a retried write applies once. Thread-safe; share one per process.
+/// </summary>
+public sealed partial class MultiRaftClient : IAsyncDisposable
+{
+    private readonly MultiRaftClientOptions _options;
+    private readonly IGatewayConnector _connector;
+    private readonly bool _ownsConnector;
+
+    /// <summary>Creates a client; connections open lazily on first use.</summary>
+    public MultiRaftClient(MultiRaftClientOptions options, IGatewayConnector? connector = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.InitialRetryDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRetryDelay, options.InitialRetryDelay);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ConnectionsPerGateway, 1);
+        if (options.Endpoints.Count == 0)
+        {
+            throw new ArgumentException("At least one gateway endpoint is needed.", nameof(options));
+        }
+
+        _options = options;
+        _ownsConnector = connector is null;
+        _connector = connector ?? new TcpGatewayConnector(options.ClusterId, options.ConnectionsPerGateway);
+    }
+
+    /// <summary>The value and version of <paramref name="key"/>, or null if absent.</summary>
+    public async Task<KvEntry?> GetAsync(ReadOnlyMemory<byte> key, ReadConsistency consistency = ReadConsistency.Linearizable,
+        CancellationToken cancellationToken = default)
+    {
+        var wireKey = ByteString.CopyFrom(key.Span);
+        using var call = new CallContext(_options, isWrite: false, cancellationToken);
+        var response = await RouteAsync(call, ShardSelector.ForHash(KeyHash.Of(key.Span)), shard => new ClientRequest
+        {
+            Get = new GetRequest { Route = RouteOf(shard), Key = wireKey, Consistency = ToWire(consistency) },
+        }, "get").ConfigureAwait(false);
+        return response.Status switch
+        {
+            ResponseStatus.Ok => new KvEntry(key.ToArray(), response.Value.Memory, response.Version),
+            ResponseStatus.NotFound => null,
+            _ => throw new MultiRaftException($"get: unexpected answer {response.Status} {response.Error}"),
+        };
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/>; returns the new version. With a condition, throws
+    /// <see cref="PreconditionFailedException"/> when it does not hold.
+    /// </summary>
+    public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, WriteOptions options = default,
+        CancellationToken cancellationToken = default)
+    {
+        var (condition, expected) = ConditionOf(options);
+        var response = await WriteAsync(key, WriteKind.Put, value, condition, expected, options.IdempotencyKey, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Status == ResponseStatus.Ok
+            ? response.Version
+            : throw new MultiRaftException($"put: unexpected answer {response.Status} {response.Error}");
+    }
+
+    /// <summary>Deletes <paramref name="key"/>; false if it was absent.</summary>
+    public async Task<bool> DeleteAsync(ReadOnlyMemory<byte> key, WriteOptions options = default,
+        CancellationToken cancellationToken = default)
+    {
+        if (options.IfAbsent)
+        {
+            throw new ArgumentException("IfAbsent applies to puts only.", nameof(options));
+        }
+
+        var (condition, expected) = ConditionOf(options);
+        var response = await WriteAsync(key, WriteKind.Delete, default, condition, expected, options.IdempotencyKey, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Status == ResponseStatus.Ok;
+    }
+
+    /// <summary>Writes only if the current version is <paramref name="expectedVersion"/> (0 = absent).</summary>
+    public async Task<ulong> CompareAndSetAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, ulong expectedVersion,
+        CancellationToken cancellationToken = default)
+    {
+        var condition = expectedVersion == 0 ? WriteCondition.IfAbsent : WriteCondition.IfVersion;
+        var response = await WriteAsync(key, WriteKind.Put, value, condition, expectedVersion, null, cancellationToken)
+            .ConfigureAwait(false);
+        return response.Status == ResponseStatus.Ok
+            ? response.Version
+            : throw new MultiRaftException($"compare-and-set: unexpected answer {response.Status} {response.Error}");
+    }
+
+    /// <summary>Keys with <paramref name="prefix"/> after <paramref name="startAfter"/>, in byte order, across all shards.</summary>
+    public async Task<IReadOnlyList<KvEntry>> ScanAsync(ReadOnlyMemory<byte> prefix, int limit, ReadOnlyMemory<byte> startAfter = default,
+        ReadConsistency consistency = ReadConsistency.Linearizable, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        RoutingTable table;
+        using (var viewCall = new CallContext(_options, isWrite: false, cancellationToken))
+        {
+            try
+            {
+                table = await GetTableAsync(viewCall).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (viewCall.TimedOut)
+            {
+                throw viewCall.Timeout("scan");
+            }
+            catch (GatewayUnreachableException ex)
+            {
+                throw new UnavailableException($"scan: {ex.Message}", ex);
+            }
+        }
+
+        var wirePrefix = ByteString.CopyFrom(prefix.Span);
+        var wireStart = ByteString.CopyFrom(startAfter.Span);
+        var parts = await Task.WhenAll(table.DataShards.Select(async shard =>
+        {
+            // One context per shard: a context's retry state is not shared between concurrent loops.
+            using var call = new CallContext(_options, isWrite: false, cancellationToken);
+            var response = await RouteAsync(call, ShardSelector.ForShard(shard.ShardId), s => new ClientRequest
+            {
+                Scan = new ScanRequest
+                {
+                    Route = RouteOf(s), Prefix = wirePrefix, StartAfter = wireStart, Limit = (uint)limit,
+                    Consistency = ToWire(consistency),
+                },
+            }, "scan").ConfigureAwait(false);
+            return response.Items;
+        })).ConfigureAwait(false);
+
+        return ScanMerge.Merge(parts, limit);
+    }
+
+    /// <summary>The cluster as the answering silo sees it (silos, shards, leaders).</summary>
+    public async Task<ClusterView> GetClusterAsync(CancellationToken cancellationToken = default)
+    {
+        using var call = new CallContext(_options, isWrite: false, cancellationToken);
+        while (true)
+        {
+            try
+            {
+                // Accepting keeps the freshest view seen, so this may be newer than the one fetched.
+                var table = await RefreshAsync(call).ConfigureAwait(false);
+                return table.View.Clone();
+            }
+            catch (OperationCanceledException) when (call.TimedOut)
+            {
+                throw call.Timeout("cluster");
+            }
+            catch (GatewayUnreachableException ex)
+            {
+                call.LastError = ex.Message;
+                try
+                {
+                    await call.Backoff.WaitAsync(call.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (call.TimedOut)
+                {
+                    throw call.Timeout("cluster");
+                }
+            }
+        }
+    }
+
+    /// <summary>Moves leadership of one shard to its replica on <paramref name="toSiloId"/>; completes once it leads.</summary>
+    public async Task TransferLeaderAsync(ulong shardId, string toSiloId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(toSiloId);
+        using var call = new CallContext(_options, isWrite: false, cancellationToken);
+        var response = await RouteAsync(call, ShardSelector.ForShard(shardId), _ => new ClientRequest
+        {
+            TransferLeader = new TransferLeaderRequest { ShardId = shardId, ToSiloId = toSiloId },
+        }, "transfer-leader").ConfigureAwait(false);
+        switch (response.Status)
+        {
+            case ResponseStatus.Ok:
+                LearnLeader(shardId, response.Leader ?? new LeaderHint { ShardId = shardId, SiloId = toSiloId });
+                return;
+            case ResponseStatus.NotFound:
+                throw new NotFoundException($"transfer-leader: {response.Error}");
+            default:
+                throw new MultiRaftException($"transfer-leader: unexpected answer {response.Status} {response.Error}");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsConnector)
+        {
+            await _connector.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static Grains.Interfaces.Protos.ReadConsistency ToWire(ReadConsistency consistency) => consistency switch
+    {
+        ReadConsistency.Stale => Grains.Interfaces.Protos.ReadConsistency.Stale,
+        _ => Grains.Interfaces.Protos.ReadConsistency.Linearizable,
+    };
+
+    private static (WriteCondition Condition, ulong Expected) ConditionOf(WriteOptions options)
+    {
+        if (options.IfAbsent && options.IfVersion is not null)
+        {
+            throw new ArgumentException("IfAbsent and IfVersion exclude each other.", nameof(options));
+        }
+
+        return options.IfAbsent ? (WriteCondition.IfAbsent, 0)
+            : options.IfVersion is { } version ? (WriteCondition.IfVersion, version)
+            : (WriteCondition.None, 0);
+    }
+}

@@ -1,0 +1,76 @@
+using Google.Protobuf;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Grains.Router;
+
+/// <summary>Builds, encodes and decodes router commands (the payloads of shard 0's log entries).</summary>
+public static class RouterCommands
+{
+    /// <summary>Registers <paramref name="silo"/> (or refreshes its addresses).</summary>
+    public static RouterCommand Register(SiloInfo silo, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return new RouterCommand { TimestampMs = timestampMs, RegisterSilo = new RegisterSilo { Silo = silo.Clone() } };
+    }
+
+    /// <summary>A heartbeat of <paramref name="siloId"/> carrying its leaders' hints.</summary>
+    public static RouterCommand Heartbeat(string siloId, IEnumerable<LeaderHint> leaders, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(siloId);
+        ArgumentNullException.ThrowIfNull(leaders);
+        var heartbeat = new SiloHeartbeat { SiloId = siloId };
+        heartbeat.Leaders.AddRange(leaders.Select(l => l.Clone()));
+        return new RouterCommand { TimestampMs = timestampMs, Heartbeat = heartbeat };
+    }
+
+    /// <summary>Adds a replica of <paramref name="shardId"/> on <paramref name="siloId"/>, if the shard is still at <paramref name="expectedEpoch"/>.</summary>
+    public static RouterCommand AddReplica(ulong shardId, string siloId, ShardEpoch expectedEpoch, ReplicaRole role, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(siloId);
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        return new RouterCommand
+        {
+            TimestampMs = timestampMs,
+            AddReplica = new AddReplica { ShardId = shardId, SiloId = siloId, ExpectedEpoch = expectedEpoch.Clone(), Role = role },
+        };
+    }
+
+    /// <summary>Sets the desired role of a replica, if the shard is still at <paramref name="expectedEpoch"/>.</summary>
+    public static RouterCommand SetRole(ulong shardId, ulong replicaId, ReplicaRole role, ShardEpoch expectedEpoch, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        return new RouterCommand
+        {
+            TimestampMs = timestampMs,
+            SetRole = new SetReplicaRole { ShardId = shardId, ReplicaId = replicaId, Role = role, ExpectedEpoch = expectedEpoch.Clone() },
+        };
+    }
+
+    /// <summary>Marks a silo dead if its last heartbeat is still <paramref name="lastHeartbeatMs"/>.</summary>
+    public static RouterCommand MarkDead(string siloId, long lastHeartbeatMs, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(siloId);
+        return new RouterCommand { TimestampMs = timestampMs, MarkDead = new MarkSiloDead { SiloId = siloId, LastHeartbeatMs = lastHeartbeatMs } };
+    }
+
+    /// <summary>The entry payload of a command.</summary>
+    public static byte[] Encode(RouterCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return command.ToByteArray();
+    }
+
+    /// <summary>Parses an entry payload.</summary>
+    /// <exception cref="FormatException">The bytes are not a RouterCommand.</exception>
+    public static RouterCommand Decode(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            return RouterCommand.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new FormatException("router command: " + e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+namespace MultiRaft.Grains.Router;
+
+/// <summary>
+/// The reasons a router command is refused, as they appear in <see cref="RouterResult.Reason"/>.
+/// Stable strings so that callers and tests can tell them apart.
+/// </summary>
+public static class RouterRefusals
+{
+    /// <summary>The command carries no operation (an empty oneof).</summary>
+    public const string EmptyCommand = "empty command";
+
+    /// <summary>The state has no meta shard: it was never bootstrapped.</summary>
+    public const string NotBootstrapped = "router state not bootstrapped";
+
+    /// <summary>RegisterSilo without a silo id.</summary>
+    public const string MissingSiloId = "missing silo id";
+
+    /// <summary>The shard id is not in the state.</summary>
+    public const string UnknownShard = "unknown shard";
+
+    /// <summary>The silo id is not in the state.</summary>
+    public const string UnknownSilo = "unknown silo";
+
+    /// <summary>The command's expected epoch is not the shard's current epoch.</summary>
+    public const string EpochMismatch = "epoch mismatch";
+
+    /// <summary>The silo is not ACTIVE (dead or draining) and takes no new replicas or votes.</summary>
+    public const string SiloNotActive = "silo not active";
+
+    /// <summary>The silo already hosts a replica of the shard.</summary>
+    public const string SiloHasReplica = "silo already has a replica of the shard";
+
+    /// <summary>The data shard already has the maximum number of replicas.</summary>
+    public const string ShardFull = "shard has the maximum number of replicas";
+
+    /// <summary>The role is REPLICA_ROLE_UNSPECIFIED.</summary>
+    public const string InvalidRole = "invalid replica role";
+
+    /// <summary>The replica id is not a replica of the shard.</summary>
+    public const string UnknownReplica = "unknown replica";
+
+    /// <summary>MarkSiloDead for a silo already dead.</summary>
+    public const string AlreadyDead = "silo already dead";
+
+    /// <summary>MarkSiloDead lost the race: a heartbeat was applied after the planner looked.</summary>
+    public const string HeartbeatSince = "silo heartbeat applied since";
+}

@@ -1,0 +1,189 @@
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Grains.Router;
+
+/// <summary>Silo membership: registration, heartbeats (with leader hints), death.</summary>
+public sealed partial class RouterStateMachine
+{
+    private RouterResult ApplyRegister(RegisterSilo command, long now)
+    {
+        var incoming = command.Silo;
+        if (incoming is null || incoming.SiloId.Length == 0)
+        {
+            return RouterResult.Refused(RouterRefusals.MissingSiloId);
+        }
+
+        if (!_shardsById.TryGetValue(MetaShardId, out var meta))
+        {
+            return RouterResult.Refused(RouterRefusals.NotBootstrapped);
+        }
+
+        if (_silosById.TryGetValue(incoming.SiloId, out var silo))
+        {
+            silo.SiloAddress = incoming.SiloAddress;
+            silo.GatewayAddress = incoming.GatewayAddress;
+            silo.HttpAddress = incoming.HttpAddress;
+        }
+        else
+        {
+            silo = new SiloInfo
+            {
+                SiloId = incoming.SiloId,
+                SiloAddress = incoming.SiloAddress,
+                GatewayAddress = incoming.GatewayAddress,
+                HttpAddress = incoming.HttpAddress,
+                JoinedMs = now,
+            };
+            _state.Silos.Insert(SiloInsertPosition(silo.SiloId), silo);
+            _silosById.Add(silo.SiloId, silo);
+        }
+
+        silo.Status = SiloStatus.Active;
+        // Registration proves the silo is alive: without this a silo coming back from DEAD would
+        // carry its old heartbeat and be declared dead again at once.
+        silo.LastHeartbeatMs = now;
+
+        var replica = ReplicaOn(meta, silo.SiloId);
+        if (replica is null)
+        {
+            replica = new ReplicaDescriptor
+            {
+                ReplicaId = AllocateReplicaId(),
+                SiloId = silo.SiloId,
+                Role = CountVotersOnActiveSilos(meta) < MetaVoters ? ReplicaRole.Voter : ReplicaRole.Learner,
+            };
+            meta.Replicas.Add(replica);
+            BumpConfVer(meta);
+        }
+
+        return new RouterResult(RouterOutcome.Applied, null, replica.ReplicaId);
+    }
+
+    private RouterResult ApplyHeartbeat(SiloHeartbeat command, long now)
+    {
+        if (!_silosById.TryGetValue(command.SiloId, out var silo))
+        {
+            return RouterResult.Unknown(command.SiloId);
+        }
+
+        silo.LastHeartbeatMs = now;
+        if (silo.Status == SiloStatus.Dead)
+        {
+            silo.Status = SiloStatus.Active;
+        }
+
+        foreach (var hint in command.Leaders)
+        {
+            // Hints about shards the map does not hold (yet, or any more) would only be noise.
+            if (!_shardsById.ContainsKey(hint.ShardId))
+            {
+                continue;
+            }
+
+            if (_leadersByShard.TryGetValue(hint.ShardId, out var stored))
+            {
+                if (hint.Term >= stored.Term)
+                {
+                    var copy = hint.Clone();
+                    _state.Leaders[LeaderPosition(hint.ShardId)] = copy;
+                    _leadersByShard[hint.ShardId] = copy;
+                }
+            }
+            else
+            {
+                var copy = hint.Clone();
+                _state.Leaders.Insert(LeaderPosition(hint.ShardId), copy);
+                _leadersByShard.Add(hint.ShardId, copy);
+            }
+        }
+
+        return new RouterResult(RouterOutcome.Applied);
+    }
+
+    private RouterResult ApplyMarkDead(MarkSiloDead command)
+    {
+        if (!_silosById.TryGetValue(command.SiloId, out var silo))
+        {
+            return RouterResult.Unknown(command.SiloId);
+        }
+
+        if (silo.Status == SiloStatus.Dead)
+        {
+            return RouterResult.Refused(RouterRefusals.AlreadyDead);
+        }
+
+        if (silo.LastHeartbeatMs != command.LastHeartbeatMs)
+        {
+            return RouterResult.Refused(RouterRefusals.HeartbeatSince);
+        }
+
+        silo.Status = SiloStatus.Dead;
+        return new RouterResult(RouterOutcome.Applied);
+    }
+
+    private int CountVotersOnActiveSilos(ShardDescriptor shard)
+    {
+        var voters = 0;
+        foreach (var r in shard.Replicas)
+        {
+            if (r.Role == ReplicaRole.Voter
+                && _silosById.TryGetValue(r.SiloId, out var s) && s.Status == SiloStatus.Active)
+            {
+                voters++;
+            }
+        }
+
+        return voters;
+    }
+
+    private ulong AllocateReplicaId()
+    {
+        // Replica ids are Raft node ids: 0 is not one, and ids are never reused.
+        if (_state.NextReplicaId == 0)
+        {
+            _state.NextReplicaId = 1;
+        }
+
+        return _state.NextReplicaId++;
+    }
+
+    /// <summary>Index at which a new silo id keeps <c>silos</c> sorted (ordinal).</summary>
+    private int SiloInsertPosition(string siloId)
+    {
+        int lo = 0, hi = _state.Silos.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (string.CompareOrdinal(_state.Silos[mid].SiloId, siloId) < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>Lower bound of a shard id in <c>leaders</c> (sorted by shard id).</summary>
+    private int LeaderPosition(ulong shardId)
+    {
+        int lo = 0, hi = _state.Leaders.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_state.Leaders[mid].ShardId < shardId)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Http;
+
+/// <summary>The operator routes under <c>/cluster</c>.</summary>
+internal static class ClusterEndpoints
+{
+    /// <summary>Largest transfer-leader body read: it holds one silo id.</summary>
+    private const int MaxCommandBodyBytes = 16 * 1024;
+
+    public static Task<IResult> GetAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    {
+        var view = await Client(context).GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(ClusterJson.From(view), HttpJsonContext.Default.ClusterJson, contentType: null, statusCode: StatusCodes.Status200OK);
+    });
+
+    public static Task<IResult> TransferLeaderAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    {
+        if (!ulong.TryParse(context.Request.RouteValues["id"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out var shardId))
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such shard");
+        }
+
+        var body = await CappedBody.ReadAsync(context.Request, MaxCommandBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status413PayloadTooLarge, "the body is too large");
+        }
+
+        TransferLeaderBody? command;
+        try
+        {
+            command = JsonSerializer.Deserialize(body, HttpJsonContext.Default.TransferLeaderBody);
+        }
+        catch (JsonException)
+        {
+            command = null;
+        }
+
+        var to = command?.To;
+        if (string.IsNullOrEmpty(to))
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, "the body must be {\"to\":\"<siloId>\"}");
+        }
+
+        // Check names against the answering silo's view first, so an unknown one is a clear 404
+        // whatever the gateway would have answered.
+        var client = Client(context);
+        var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!view.Shards.Any(s => s.ShardId == shardId))
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such shard: " + shardId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (FindSilo(view, to) is null)
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + to);
+        }
+
+        await client.TransferLeaderAsync(shardId, to, context.RequestAborted).ConfigureAwait(false);
+        HttpLog.LeaderTransferred(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("MultiRaft.Http"), shardId, to);
+        return Results.Json(new TransferLeaderResult(shardId, to), HttpJsonContext.Default.TransferLeaderResult,
+            contentType: null, statusCode: StatusCodes.Status200OK);
+    });
+
+    /// <summary><c>POST /cluster/silos/{id}/drain</c> and <c>DELETE /cluster/silos/{id}</c>: named here, built with the elastic cluster.</summary>
+    public static Task<IResult> ScaleInAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    {
+        var siloId = context.Request.RouteValues["id"] as string ?? "";
+        var view = await Client(context).GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+        if (FindSilo(view, siloId) is null)
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId);
+        }
+
+        return ApiErrors.Json(StatusCodes.Status501NotImplemented, new ErrorBody("draining arrives with the elastic-cluster issue"));
+    });
+
+    private static SiloInfo? FindSilo(ClusterView view, string siloId) =>
+        view.Silos.FirstOrDefault(s => string.Equals(s.SiloId, siloId, StringComparison.Ordinal));
+
+    private static MultiRaftClient Client(HttpContext context) => context.RequestServices.GetRequiredService<MultiRaftClient>();
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.Logging;
+
+namespace MultiRaft.Silo.Cluster;
+
+internal static partial class ClusterLog
+{
+    [LoggerMessage(EventId = 5100, Level = LogLevel.Information, Message = "Bootstrapping cluster {ClusterId} on silo {SiloId} with {Shards} shards")]
+    public static partial void Bootstrapping(ILogger logger, string clusterId, string siloId, int shards);
+
+    [LoggerMessage(EventId = 5101, Level = LogLevel.Information, Message = "Silo {SiloId} joining through {Gateway}")]
+    public static partial void Joining(ILogger logger, string siloId, string gateway);
+
+    [LoggerMessage(EventId = 5102, Level = LogLevel.Warning, Message = "Join through {Gateway} not done yet: {Status} {Error}")]
+    public static partial void JoinRetry(ILogger logger, string gateway, string status, string error);
+
+    [LoggerMessage(EventId = 5103, Level = LogLevel.Information, Message = "Silo {SiloId} joined; its router replica is {ReplicaId}")]
+    public static partial void Joined(ILogger logger, string siloId, ulong replicaId);
+
+    [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Silo {SiloId} restarting with {Replicas} replicas from storage")]
+    public static partial void Restarting(ILogger logger, string siloId, int replicas);
+
+    [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "Creating replica {ReplicaId} of shard {ShardId} placed here by the router")]
+    public static partial void CreatingReplica(ILogger logger, ulong shardId, ulong replicaId);
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Information, Message = "Shard {ShardId}: proposing membership change {Change}")]
+    public static partial void ProposingConfChange(ILogger logger, ulong shardId, string change);
+
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "Cluster maintenance failed; retrying")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5108, Level = LogLevel.Information, Message = "Silo {SiloId} is ready: {Shards} data shards in the map")]
+    public static partial void Ready(ILogger logger, string siloId, int shards);
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+using MultiRaft.Storage;
+
+namespace MultiRaft.Silo.Engine;
+
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Replica {Replica} started at applied index {Applied} (snapshot {SnapshotIndex})")]
+    public static partial void ReplicaStarted(ILogger logger, ReplicaId replica, ulong applied, ulong snapshotIndex);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Critical, Message = "Replica {Replica} stopped: {Reason}")]
+    public static partial void ReplicaStopped(ILogger logger, ReplicaId replica, string reason);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Critical, Message = "Engine worker {Worker} failed; the silo stops (fail stop on storage faults)")]
+    public static partial void WorkerFailed(ILogger logger, Exception exception, int worker);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Replica {Replica} saved a snapshot at {Index} and compacted to {CompactTo}")]
+    public static partial void SnapshotSaved(ILogger logger, ReplicaId replica, ulong index, ulong compactTo);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Replica {Replica} installed a snapshot at {Index} from its leader")]
+    public static partial void SnapshotInstalled(ILogger logger, ReplicaId replica, ulong index);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Replica {Replica}: {Role} in term {Term}, leader {Lead}")]
+    public static partial void RoleChanged(ILogger logger, ReplicaId replica, string role, ulong term, ulong lead);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "An operation on replica {Replica} threw")]
+    public static partial void OperationFailed(ILogger logger, Exception exception, ReplicaId replica);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Replica {Replica} removed from this silo")]
+    public static partial void ReplicaRemoved(ILogger logger, ReplicaId replica);
+}

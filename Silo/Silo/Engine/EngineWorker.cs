@@ -1,0 +1,275 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using MultiRaft.Raft;
+using MultiRaft.Storage;
+
+namespace MultiRaft.Silo.Engine;
+
+/// <summary>
+/// One of the engine's fixed pool of workers. It owns a set of replicas and is the only thread
+/// that touches them. Each turn it drains its inbox, then for every replica with work: sends the
+/// messages that may go at once, hands all entries and hard states to storage, waits once for
+/// them to be durable (one fsync for the whole batch), sends the messages that needed that,
+/// applies committed entries and advances.
+/// </summary>
+internal sealed class EngineWorker
+{
+    // Bounds one turn's intake so a flood of messages cannot starve the Ready processing.
+    private const int MaxItemsPerTurn = 8192;
+
+    private readonly Channel<WorkItem> _inbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<ReplicaHost> _owned = [];
+    private readonly HashSet<ReplicaHost> _active = [];
+    private readonly List<(ReplicaHost Host, Ready Ready)> _batch = [];
+    private readonly SiloEngine _engine;
+    private readonly ILogger _logger;
+    private int _tickPending;
+
+    public EngineWorker(int index, SiloEngine engine, ILogger logger)
+    {
+        Index = index;
+        _engine = engine;
+        _logger = logger;
+    }
+
+    public int Index { get; }
+
+    public Task? Loop { get; private set; }
+
+    public void Start(CancellationToken stopping) => Loop = Task.Run(() => RunAsync(stopping), CancellationToken.None);
+
+    public void Post(in WorkItem item) => _inbox.Writer.TryWrite(item);
+
+    public void Tick()
+    {
+        if (Interlocked.Exchange(ref _tickPending, 1) == 0)
+        {
+            _inbox.Writer.TryWrite(new WorkItem(null, WorkKind.Tick));
+        }
+    }
+
+    public void Complete() => _inbox.Writer.TryComplete();
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            var reader = _inbox.Reader;
+            while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+            {
+                var n = 0;
+                while (n++ < MaxItemsPerTurn && reader.TryRead(out var item))
+                {
+                    Handle(item);
+                }
+
+                await ProcessReadiesAsync(stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            EngineLog.WorkerFailed(_logger, ex, Index);
+            _engine.OnWorkerFailed(ex);
+        }
+    }
+
+    private void Handle(in WorkItem item)
+    {
+        if (item.Kind == WorkKind.Tick)
+        {
+            Volatile.Write(ref _tickPending, 0);
+            foreach (var h in _owned)
+            {
+                if (!h.Closed && h.Grain.FailureReason is null)
+                {
+                    h.Grain.Node.Tick();
+                    _active.Add(h);
+                }
+            }
+
+            return;
+        }
+
+        var host = item.Host!;
+        if (host.Closed || host.Grain.FailureReason is not null)
+        {
+            return;
+        }
+
+        _owned.Add(host);
+        var node = host.Grain.Node;
+        switch (item.Kind)
+        {
+            case WorkKind.Step:
+                node.Step(item.Message!);
+                break;
+            case WorkKind.Unreachable:
+                node.ReportUnreachable(item.Peer);
+                break;
+            case WorkKind.SnapshotFailed:
+                node.ReportSnapshot(item.Peer, false);
+                break;
+            case WorkKind.Operation:
+                try
+                {
+                    item.Operation!(host.Grain);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    EngineLog.OperationFailed(_logger, ex, host.Id);
+                }
+
+                break;
+            case WorkKind.Kick:
+                break;
+        }
+
+        _active.Add(host);
+    }
+
+    private async ValueTask ProcessReadiesAsync(CancellationToken stopping)
+    {
+        while (_active.Count > 0)
+        {
+            _batch.Clear();
+            long durableAt = -1;
+            foreach (var host in _active)
+            {
+                if (host.Closed)
+                {
+                    _owned.Remove(host);
+                    continue;
+                }
+
+                var node = host.Grain.Node;
+                if (host.Grain.FailureReason is not null || !node.HasReady)
+                {
+                    continue;
+                }
+
+                var rd = node.GetReady();
+                LogRole(host, rd);
+                _engine.SendAll(host, rd.Messages);
+                if (rd.Snapshot is { } snap)
+                {
+                    await _engine.Store.InstallSnapshotAsync(host.Id, snap, stopping).ConfigureAwait(false);
+                    host.Grain.StateMachine.RestoreSnapshot(snap.Data.Span);
+                    host.Grain.ConfState = snap.ConfState;
+                    host.Grain.SnapshotIndex = snap.Index;
+                    EngineLog.SnapshotInstalled(_logger, host.Id, snap.Index);
+                    _engine.OnStateRestored(host);
+                }
+
+                if (rd.HardState is not null || !rd.Entries.IsEmpty)
+                {
+                    durableAt = Math.Max(durableAt, _engine.Store.Append(host.Id, rd.HardState, rd.Entries));
+                }
+
+                _batch.Add((host, rd));
+            }
+
+            _active.Clear();
+            if (durableAt >= 0)
+            {
+                // The group commit: one wait (one fsync) for every replica of this turn.
+                await _engine.Store.WaitDurableAsync(durableAt, stopping).ConfigureAwait(false);
+            }
+
+            foreach (var (host, rd) in _batch)
+            {
+                await FinishAsync(host, rd, stopping).ConfigureAwait(false);
+                if (host.Grain.Node.HasReady)
+                {
+                    _active.Add(host);
+                }
+            }
+
+            // Let newly arrived messages join the next batch instead of looping on stragglers alone.
+            if (_active.Count > 0 && _inbox.Reader.TryPeek(out _))
+            {
+                foreach (var h in _active)
+                {
+                    Post(new WorkItem(h, WorkKind.Kick));
+                }
+
+                _active.Clear();
+            }
+        }
+    }
+
+    private async ValueTask FinishAsync(ReplicaHost host, Ready rd, CancellationToken stopping)
+    {
+        var grain = host.Grain;
+        _engine.SendAll(host, rd.PersistedMessages);
+        var appliedBefore = grain.StateMachine.LastAppliedIndex;
+        if (!grain.ApplyCommitted(rd.CommittedEntries))
+        {
+            EngineLog.ReplicaStopped(_logger, host.Id, grain.FailureReason ?? "stopped");
+            return;
+        }
+
+        grain.OnReadStates(rd.ReadStates);
+        var snapshotTargets = SnapshotTargets(rd);
+        grain.Node.Advance();
+        foreach (var to in snapshotTargets)
+        {
+            // Sent (queued) is reported as done; a send failure reports it failed (Raft retries).
+            grain.Node.ReportSnapshot(to, true);
+        }
+
+        grain.AfterReady();
+        if (grain.StateMachine.LastAppliedIndex != appliedBefore)
+        {
+            _engine.OnApplied(host);
+            await MaybeSnapshotAsync(host, stopping).ConfigureAwait(false);
+        }
+    }
+
+    private static List<ulong> SnapshotTargets(Ready rd)
+    {
+        List<ulong>? targets = null;
+        foreach (var m in rd.Messages)
+        {
+            if (m.Type == MessageType.Snapshot)
+            {
+                (targets ??= []).Add(m.To);
+            }
+        }
+
+        return targets ?? [];
+    }
+
+    private async ValueTask MaybeSnapshotAsync(ReplicaHost host, CancellationToken stopping)
+    {
+        var grain = host.Grain;
+        var applied = grain.StateMachine.LastAppliedIndex;
+        if (applied - grain.SnapshotIndex < (ulong)_engine.Options.SnapshotEntries)
+        {
+            return;
+        }
+
+        var data = grain.StateMachine.WriteSnapshot();
+        await _engine.Store.SaveSnapshotAsync(host.Id, applied, grain.ConfState, data, stopping).ConfigureAwait(false);
+        grain.SnapshotIndex = applied;
+        var keep = (ulong)_engine.Options.SnapshotKeepEntries;
+        var compactTo = applied > keep ? applied - keep : 0;
+        var view = _engine.Store.Find(host.Id);
+        if (view is not null && compactTo > view.FirstIndex)
+        {
+            await _engine.Store.CompactAsync(host.Id, compactTo, stopping).ConfigureAwait(false);
+        }
+
+        EngineLog.SnapshotSaved(_logger, host.Id, applied, compactTo);
+    }
+
+    private void LogRole(ReplicaHost host, Ready rd)
+    {
+        if (rd.SoftState is { } ss && _logger.IsEnabled(LogLevel.Information))
+        {
+            EngineLog.RoleChanged(_logger, host.Id, ss.Role.ToString(), host.Grain.Node.Term, ss.Lead);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using MultiRaft.Grains.Replica;
+using MultiRaft.Raft;
+using MultiRaft.Silo.Hosting;
+using MultiRaft.Storage;
+using MultiRaft.Transport;
+
+namespace MultiRaft.Silo.Engine;
+
+/// <summary>
+/// The silo's engine: a fixed pool of workers stepping the replica grains this silo hosts, one
+/// tick timer for all of them, and the glue to storage and transport. A silo hosts at most one
+/// replica of a shard, so replicas are found by shard id; traffic for a replica this silo does
+/// not host is dropped.
+/// </summary>
+internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<ulong, ReplicaHost> _byShard = new();
+    private readonly ConcurrentDictionary<(ulong Shard, ulong Replica), string> _peerHints = new();
+    private readonly EngineWorker[] _workers;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _ticker;
+    private int _disposed;
+
+    public SiloEngine(SiloOptions options, ReplicaStore store, ILogger logger)
+    {
+        Options = options;
+        Store = store;
+        _logger = logger;
+        var n = options.Workers > 0 ? options.Workers : Environment.ProcessorCount;
+        _workers = new EngineWorker[n];
+        for (var i = 0; i < n; i++)
+        {
+            _workers[i] = new EngineWorker(i, this, logger);
+        }
+    }
+
+    public SiloOptions Options { get; }
+
+    public ReplicaStore Store { get; }
+
+    /// <summary>Where messages go; set once the transport exists (it needs the engine as its reporter).</summary>
+    public SiloTransport? Transport { get; set; }
+
+    /// <summary>The silo of a replica, from the router's map; null if unknown (then the sender's hint is used).</summary>
+    public Func<ulong, ulong, string?>? ResolveSilo { get; set; }
+
+    /// <summary>Called on the worker after a replica applied entries (the router publishes its view).</summary>
+    public Action<ReplicaGrain>? Applied { get; set; }
+
+    /// <summary>A message arrived for a replica this silo does not host yet (the cluster layer may create it).</summary>
+    public Action<ulong, ulong>? UnknownReplica { get; set; }
+
+    /// <summary>Raised when a worker dies (a storage fault): the host stops the silo.</summary>
+    public event Action<Exception>? Failed;
+
+    public IEnumerable<ReplicaGrain> Replicas => _byShard.Values.Select(h => h.Grain);
+
+    public void Start()
+    {
+        foreach (var w in _workers)
+        {
+            w.Start(_stopping.Token);
+        }
+
+        _ticker = Task.Run(TickLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Starts hosting a replica whose Raft state is in the store (recovered, or installed as a
+    /// bootstrap snapshot); a replica with no state starts empty and waits for its leader's snapshot.
+    /// </summary>
+    public ReplicaGrain AddReplica(ReplicaId id, IReplicaStateMachine stateMachine)
+    {
+        var view = Store.GetOrCreate(id);
+        var snap = view.GetSnapshot();
+        if (snap is not null && !snap.IsEmpty)
+        {
+            stateMachine.RestoreSnapshot(snap.Data.Span);
+        }
+
+        var node = new RawNode(new RaftConfig
+        {
+            Id = id.Replica,
+            Storage = view,
+            ElectionTick = Options.ElectionTicks,
+            HeartbeatTick = 1,
+            Applied = snap?.Index ?? 0,
+            CheckQuorum = true,
+            PreVote = true,
+            MaxSizePerMsg = 1024 * 1024,
+            MaxInflightMsgs = 256,
+            MaxUncommittedEntriesSize = 64L * 1024 * 1024,
+        });
+        var grain = new ReplicaGrain(id.Shard, id.Replica, node, stateMachine)
+        {
+            SnapshotIndex = snap?.Index ?? 0,
+            ConfState = view.InitialState().ConfState,
+        };
+        var worker = _workers[(int)(id.Shard % (ulong)_workers.Length)];
+        var host = new ReplicaHost(id, grain, worker);
+        if (!_byShard.TryAdd(id.Shard, host))
+        {
+            throw new InvalidOperationException($"this silo already hosts a replica of shard {id.Shard}");
+        }
+
+        EngineLog.ReplicaStarted(_logger, id, snap?.Index ?? 0, snap?.Index ?? 0);
+        worker.Post(new WorkItem(host, WorkKind.Kick));
+        if (snap is not null)
+        {
+            OnStateRestored(host);
+        }
+
+        return grain;
+    }
+
+    /// <summary>Stops hosting a replica and deletes its state (it moved off this silo).</summary>
+    public async ValueTask RemoveReplicaAsync(ulong shardId, CancellationToken cancellationToken)
+    {
+        if (_byShard.TryRemove(shardId, out var host))
+        {
+            host.Closed = true;
+            host.Worker.Post(new WorkItem(host, WorkKind.Kick));
+            await Store.DeleteAsync(host.Id, cancellationToken).ConfigureAwait(false);
+            EngineLog.ReplicaRemoved(_logger, host.Id);
+        }
+    }
+
+    public ReplicaGrain? Find(ulong shardId) => _byShard.TryGetValue(shardId, out var h) && !h.Closed ? h.Grain : null;
+
+    /// <summary>Runs <paramref name="operation"/> on the replica's turn. False if the silo hosts no replica of the shard.</summary>
+    public bool Post(ulong shardId, Action<ReplicaGrain> operation)
+    {
+        if (!_byShard.TryGetValue(shardId, out var host) || host.Closed)
+        {
+            return false;
+        }
+
+        host.Worker.Post(new WorkItem(host, WorkKind.Operation, Operation: operation));
+        return true;
+    }
+
+    /// <inheritdoc />
+    public void Deliver(string fromSilo, ulong shardId, Message message)
+    {
+        var key = (shardId, message.From);
+        if (!_peerHints.TryGetValue(key, out var known) || !string.Equals(known, fromSilo, StringComparison.Ordinal))
+        {
+            _peerHints[key] = fromSilo;
+        }
+
+        if (_byShard.TryGetValue(shardId, out var host) && host.Id.Replica == message.To && !host.Closed)
+        {
+            host.Worker.Post(new WorkItem(host, WorkKind.Step, message));
+        }
+        else
+        {
+            UnknownReplica?.Invoke(shardId, message.To);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReportUnreachable(string toSilo, ulong shardId, Message message)
+    {
+        if (_byShard.TryGetValue(shardId, out var host) && host.Id.Replica == message.From && !host.Closed)
+        {
+            host.Worker.Post(new WorkItem(host, WorkKind.Unreachable, Peer: message.To));
+            if (message.Type == MessageType.Snapshot)
+            {
+                host.Worker.Post(new WorkItem(host, WorkKind.SnapshotFailed, Peer: message.To));
+            }
+        }
+    }
+
+    /// <summary>The silo hosting <paramref name="replica"/> of <paramref name="shard"/>, by the router's map or the last message seen from it.</summary>
+    public string? SiloOf(ulong shard, ulong replica) =>
+        ResolveSilo?.Invoke(shard, replica) ?? (_peerHints.TryGetValue((shard, replica), out var s) ? s : null);
+
+    internal void SendAll(ReplicaHost host, ReadOnlySpan<Message> messages)
+    {
+        var transport = Transport;
+        foreach (var m in messages)
+        {
+            var silo = SiloOf(host.Id.Shard, m.To);
+            if (silo is null || transport is null)
+            {
+                host.Grain.Node.ReportUnreachable(m.To);
+                continue;
+            }
+
+            transport.Send(silo, host.Id.Shard, m);
+        }
+    }
+
+    internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Grain);
+
+    internal void OnStateRestored(ReplicaHost host) => Applied?.Invoke(host.Grain);
+
+    internal void OnWorkerFailed(Exception ex) => Failed?.Invoke(ex);
+
+    private async Task TickLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Options.TickMs));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                foreach (var w in _workers)
+                {
+                    w.Tick();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Registered under two service types, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var w in _workers)
+        {
+            w.Complete();
+        }
+
+        foreach (var w in _workers)
+        {
+            if (w.Loop is { } loop)
+            {
+                await loop.ConfigureAwait(false);
+            }
+        }
+
+        if (_ticker is not null)
+        {
+            await _ticker.ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,18 @@
+using MultiRaft.Grains.Replica;
+using MultiRaft.Raft;
+
+namespace MultiRaft.Silo.Engine;
+
+/// <summary>What a worker's inbox holds: a message to step, a report, or an operation on a replica's turn.</summary>
+internal readonly record struct WorkItem(ReplicaHost? Host, WorkKind Kind, Message? Message = null, ulong Peer = 0,
+    Action<ReplicaGrain>? Operation = null);
+
+internal enum WorkKind : byte
+{
+    Step,
+    Unreachable,
+    SnapshotFailed,
+    Operation,
+    Tick,
+    Kick,
+}

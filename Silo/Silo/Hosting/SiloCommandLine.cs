@@ -1,0 +1,42 @@
+namespace MultiRaft.Silo.Hosting;
+
+/// <summary>The silo's command-line flags, each a shorthand for a <c>MultiRaft:*</c> setting.</summary>
+internal static class SiloCommandLine
+{
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
+    {
+        ["--silo-id"] = "MultiRaft:SiloId",
+        ["--host"] = "MultiRaft:Host",
+        ["--listen"] = "MultiRaft:Listen",
+        ["--silo-port"] = "MultiRaft:SiloPort",
+        ["--gateway-port"] = "MultiRaft:GatewayPort",
+        ["--http-port"] = "MultiRaft:HttpPort",
+        ["--data-dir"] = "MultiRaft:DataDirectory",
+        ["--storage"] = "MultiRaft:Storage",
+        ["--postgres"] = "MultiRaft:PostgresConnectionString",
+        ["--cluster-id"] = "MultiRaft:ClusterId",
+        ["--service-id"] = "MultiRaft:ServiceId",
+        ["--join"] = "MultiRaft:Join",
+        ["--shards"] = "MultiRaft:InitialShards",
+        ["--workers"] = "MultiRaft:Workers",
+        ["--tick-ms"] = "MultiRaft:TickMs",
+    };
+
+    public const string Usage = """
+        MultiRaft silo. Settings come from appsettings.json (section MultiRaft), environment
+        variables (MultiRaft__SiloId=...) and these flags:
+          --silo-id ID          this silo's unique, stable name (required)
+          --host HOST           address others reach this silo at (default 127.0.0.1)
+          --listen IP           address to listen on (default 127.0.0.1; 0.0.0.0 for all)
+          --silo-port N         silo-to-silo port (default 11111)
+          --gateway-port N      client gateway port (default 30000)
+          --http-port N         HTTP API port (default 8080)
+          --data-dir DIR        file WAL directory (default ./data)
+          --storage file|postgres   storage provider (default file)
+          --postgres CONN       Npgsql connection string for postgres storage
+          --cluster-id ID       cluster name; silos of other clusters are refused (default multiraft-dev)
+          --join HOST:PORT      gateway of a running silo (omit on the first silo)
+          --shards N            data shards of a new cluster (default 16)
+          --workers N           engine workers (default: one per core)
+        """;
+}

@@ -1,0 +1,90 @@
+namespace MultiRaft.Silo.Hosting;
+
+/// <summary>
+/// A silo's settings, bound from the <c>MultiRaft</c> section of appsettings.json, environment
+/// variables (<c>MultiRaft__SiloId</c>) and the command line (<c>--silo-id</c>, see Program).
+/// Defaults follow Orleans: silo port 11111, gateway 30000.
+/// </summary>
+public sealed class SiloOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "MultiRaft";
+
+    /// <summary>This silo's name, unique in the cluster and stable across restarts.</summary>
+    public string SiloId { get; set; } = "";
+
+    /// <summary>The host name or address other silos and clients reach this silo at.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The address to listen on (0.0.0.0 for every interface).</summary>
+    public string Listen { get; set; } = "127.0.0.1";
+
+    /// <summary>Silo-to-silo transport port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>HTTP API port.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Where the file WAL lives.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary><c>file</c> (the embedded WAL, default) or <c>postgres</c>.</summary>
+    public string Storage { get; set; } = "file";
+
+    /// <summary>Npgsql connection string, for <c>postgres</c> storage.</summary>
+    public string PostgresConnectionString { get; set; } = "";
+
+    /// <summary>Silos of other clusters are refused.</summary>
+    public string ClusterId { get; set; } = "multiraft-dev";
+
+    /// <summary>The service this cluster belongs to (Orleans' ServiceId).</summary>
+    public string ServiceId { get; set; } = "multiraft";
+
+    /// <summary>A gateway (<c>host:port</c>) of a running silo; empty on the first silo.</summary>
+    public string Join { get; set; } = "";
+
+    /// <summary>Data shards a new cluster starts with.</summary>
+    public int InitialShards { get; set; } = 16;
+
+    /// <summary>Length of one Raft tick.</summary>
+    public int TickMs { get; set; } = 100;
+
+    /// <summary>Election timeout, in ticks.</summary>
+    public int ElectionTicks { get; set; } = 10;
+
+    /// <summary>Engine workers; 0 = one per core.</summary>
+    public int Workers { get; set; }
+
+    /// <summary>Entries applied since the last snapshot that trigger a new one.</summary>
+    public int SnapshotEntries { get; set; } = 10_000;
+
+    /// <summary>Entries kept behind a snapshot for slow followers.</summary>
+    public int SnapshotKeepEntries { get; set; } = 1_000;
+
+    /// <summary>Largest key.</summary>
+    public int MaxKeyBytes { get; set; } = 4096;
+
+    /// <summary>Largest value.</summary>
+    public int MaxValueBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Default deadline of a gateway request.</summary>
+    public int RequestTimeoutMs { get; set; } = 5000;
+
+    /// <summary>How often a silo reports itself (and its leaders) to the router.</summary>
+    public int HeartbeatIntervalMs { get; set; } = 1000;
+
+    /// <summary>Missed heartbeats for this long mark a silo dead.</summary>
+    public int SiloDeadAfterMs { get; set; } = 10_000;
+
+    /// <summary>The silo's own gateway address as others see it.</summary>
+    public string GatewayAddress => $"{Host}:{GatewayPort}";
+
+    /// <summary>The silo's transport address as others see it.</summary>
+    public string SiloAddress => $"{Host}:{SiloPort}";
+
+    /// <summary>The silo's HTTP address as others see it.</summary>
+    public string HttpAddress => $"{Host}:{HttpPort}";
+}

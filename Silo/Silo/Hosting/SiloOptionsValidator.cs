@@ -1,0 +1,98 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace MultiRaft.Silo.Hosting;
+
+/// <summary>Checks the settings at start, naming every bad one and its flag.</summary>
+public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, SiloOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (!SiloIdPattern().IsMatch(options.SiloId))
+        {
+            errors.Add($"SiloId (--silo-id) must be 1-64 letters, digits, '.', '_' or '-'; got '{options.SiloId}'");
+        }
+
+        foreach (var (flag, port) in new[] { ("--silo-port", options.SiloPort), ("--gateway-port", options.GatewayPort), ("--http-port", options.HttpPort) })
+        {
+            if (port is < 1 or > 65535)
+            {
+                errors.Add($"{flag} must be in 1..65535; got {port}");
+            }
+        }
+
+        if (options.SiloPort == options.GatewayPort || options.SiloPort == options.HttpPort || options.GatewayPort == options.HttpPort)
+        {
+            errors.Add($"the silo, gateway and HTTP ports must differ; got {options.SiloPort}, {options.GatewayPort}, {options.HttpPort}");
+        }
+
+        if (!IPAddress.TryParse(options.Listen, out _))
+        {
+            errors.Add($"Listen (--listen) must be an IP address; got '{options.Listen}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Host))
+        {
+            errors.Add("Host (--host) must name this silo's address");
+        }
+
+        switch (options.Storage)
+        {
+            case "file" when string.IsNullOrWhiteSpace(options.DataDirectory):
+                errors.Add("DataDirectory (--data-dir) is required for file storage");
+                break;
+            case "file":
+                break;
+            case "postgres" when string.IsNullOrWhiteSpace(options.PostgresConnectionString):
+                errors.Add("PostgresConnectionString (--postgres) is required for postgres storage");
+                break;
+            case "postgres":
+                break;
+            default:
+                errors.Add($"Storage (--storage) must be 'file' or 'postgres'; got '{options.Storage}'");
+                break;
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId))
+        {
+            errors.Add("ClusterId (--cluster-id) must not be empty");
+        }
+
+        if (options.Join.Length > 0 && !options.Join.Contains(':', StringComparison.Ordinal))
+        {
+            errors.Add($"Join (--join) must be host:port of a running silo's gateway; got '{options.Join}'");
+        }
+
+        Range(errors, "InitialShards (--shards)", options.InitialShards, 1, 4096);
+        Range(errors, "TickMs", options.TickMs, 1, 10_000);
+        Range(errors, "ElectionTicks", options.ElectionTicks, 3, 1000);
+        Range(errors, "Workers", options.Workers, 0, 256);
+        Range(errors, "SnapshotEntries", options.SnapshotEntries, 10, int.MaxValue);
+        Range(errors, "SnapshotKeepEntries", options.SnapshotKeepEntries, 0, int.MaxValue);
+        Range(errors, "MaxKeyBytes", options.MaxKeyBytes, 1, 1 << 20);
+        Range(errors, "MaxValueBytes", options.MaxValueBytes, 0, 8 << 20);
+        Range(errors, "RequestTimeoutMs", options.RequestTimeoutMs, 10, 600_000);
+        Range(errors, "HeartbeatIntervalMs", options.HeartbeatIntervalMs, 10, 600_000);
+        if (options.SiloDeadAfterMs <= options.HeartbeatIntervalMs * 2)
+        {
+            errors.Add($"SiloDeadAfterMs must exceed two heartbeat intervals; got {options.SiloDeadAfterMs}");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Range(List<string> errors, string what, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{what} must be in {min}..{max}; got {value}");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex SiloIdPattern();
+}

@@ -1,0 +1,356 @@
+using Google.Protobuf;
+using MultiRaft.Gateway;
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Grains.Kv;
+using MultiRaft.Grains.Replica;
+using MultiRaft.Raft;
+using MultiRaft.Silo.Cluster;
+using MultiRaft.Silo.Engine;
+using MultiRaft.Silo.Hosting;
+
+namespace MultiRaft.Silo.Requests;
+
+/// <summary>
+/// Serves gateway requests on this silo: finds the local replica of the request's shard, checks
+/// the route (range epoch and key hash), and runs the operation on the replica's turn. A replica
+/// that does not lead answers with a hint; a silo without a replica of the shard says so.
+/// </summary>
+internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster cluster, SiloOptions options, TimeProvider time)
+    : IClientRequestHandler
+{
+    private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
+
+    public async ValueTask<ClientResponse> HandleAsync(ClientRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var timeout = TimeSpan.FromMilliseconds(request.TimeoutMs > 0 ? Math.Min(request.TimeoutMs, 600_000) : options.RequestTimeoutMs);
+        var response = request.OpCase switch
+        {
+            ClientRequest.OpOneofCase.Get => await OnShardAsync(request.Get.Route, request.Get.Key, g => GetOp(g, request.Get), false, request.Get.Consistency == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Scan => await OnShardAsync(request.Scan.Route, null, g => ScanOp(g, request.Scan), false, request.Scan.Consistency == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Write => await WriteAsync(request.Write, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.OpenSession => await OnShardAsync(request.OpenSession.Route, null,
+                g => ProposeOp(g, CommandCodec.Encode(KvCommand.OpenSession(time.GetUtcNow().ToUnixTimeMilliseconds()))), true, false, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Cluster => ClusterOp(),
+            ClientRequest.OpOneofCase.TransferLeader => await TransferLeaderAsync(request.TransferLeader, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Digest => await DigestAsync(request.Digest.ShardId, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Join => await cluster.HandleJoinAsync(request.Join, timeout, cancellationToken).ConfigureAwait(false),
+            _ => Responses.Status(ResponseStatus.BadRequest, "empty or unknown request"),
+        };
+        if (request.OpCase == ClientRequest.OpOneofCase.OpenSession && response.Status == ResponseStatus.Ok)
+        {
+            response.SessionId = response.Version; // a session's id is the index that opened it
+        }
+
+        response.RequestId = request.RequestId;
+        return response;
+    }
+
+    private ClientResponse ClusterOp()
+    {
+        var view = cluster.View;
+        return view is null
+            ? Responses.Status(ResponseStatus.Unavailable, "this silo has not yet received the router's state")
+            : new ClientResponse { Status = ResponseStatus.Ok, Cluster = view.ToView(options.SiloId) };
+    }
+
+    private ValueTask<ClientResponse> WriteAsync(WriteRequest w, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (w.Key.IsEmpty)
+        {
+            return ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, "the key is empty"));
+        }
+
+        if (w.Key.Length > _limits.MaxKeyBytes || w.Value.Length > _limits.MaxValueBytes)
+        {
+            return ValueTask.FromResult(Responses.Status(ResponseStatus.TooLarge,
+                $"key of {w.Key.Length} B / value of {w.Value.Length} B over the maximum ({_limits.MaxKeyBytes} B / {_limits.MaxValueBytes} B)"));
+        }
+
+        KvCommand command;
+        try
+        {
+            command = ToCommand(w).WithTimestamp(time.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+        catch (ArgumentException ex)
+        {
+            return ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, ex.Message));
+        }
+
+        var payload = CommandCodec.Encode(command);
+        return OnShardAsync(w.Route, w.Key, g => ProposeOp(g, payload), true, false, timeout, cancellationToken);
+    }
+
+    private KvCommand ToCommand(WriteRequest w)
+    {
+        var key = w.Key.Span;
+        return (w.Kind, w.Condition) switch
+        {
+            (WriteKind.Put, WriteCondition.None) => KvCommand.Put(w.SessionId, w.Sequence, key, w.Value.Span, _limits),
+            (WriteKind.Put, WriteCondition.IfVersion) => KvCommand.CompareAndSet(w.SessionId, w.Sequence, key, w.Value.Span, w.ExpectedVersion, _limits),
+            (WriteKind.Put, WriteCondition.IfAbsent) => KvCommand.Create(w.SessionId, w.Sequence, key, w.Value.Span, _limits),
+            (WriteKind.Delete, WriteCondition.None) => KvCommand.Delete(w.SessionId, w.Sequence, key, _limits),
+            (WriteKind.Delete, WriteCondition.IfVersion) => KvCommand.CompareAndDelete(w.SessionId, w.Sequence, key, w.ExpectedVersion, _limits),
+            _ => throw new ArgumentException($"{w.Kind} with condition {w.Condition} is not supported"),
+        };
+    }
+
+    /// <summary>
+    /// Runs <paramref name="op"/> on the turn of this silo's replica of the routed shard and
+    /// waits for its answer within the deadline. A write that was proposed and is not answered
+    /// in time is of unknown outcome; anything else unanswered is unavailable (not applied).
+    /// </summary>
+    private async ValueTask<ClientResponse> OnShardAsync(ShardRoute? route, ByteString? key, Func<ReplicaGrain, Pending> op,
+        bool isWrite, bool allowFollower, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (route is null || route.ShardId == 0)
+        {
+            return Responses.Status(ResponseStatus.BadRequest, "the request names no data shard");
+        }
+
+        var shardId = route.ShardId;
+        var refusal = CheckRoute(route, key);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var pending = new Pending { AllowFollower = allowFollower };
+        var posted = engine.Post(shardId, g =>
+        {
+            if (!g.IsLeader && !pending.AllowFollower)
+            {
+                pending.Complete(NotLeader(g));
+                return;
+            }
+
+            var inner = op(g);
+            inner.Forward(pending);
+        });
+        if (!posted)
+        {
+            return ShardNotHere(shardId);
+        }
+
+        try
+        {
+            return await pending.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return isWrite && pending.Proposed
+                ? Responses.Status(ResponseStatus.OutcomeUnknown, "the write was proposed but not applied within the deadline")
+                : Responses.Status(ResponseStatus.Unavailable, "no answer within the deadline (no quorum?)");
+        }
+    }
+
+    private ClientResponse? CheckRoute(ShardRoute route, ByteString? key)
+    {
+        var view = cluster.View;
+        var desc = view?.FindShard(route.ShardId);
+        if (desc is null)
+        {
+            return view is null ? null : ShardNotHere(route.ShardId);
+        }
+
+        if (route.Epoch is not null && route.Epoch.RangeVer != desc.Epoch.RangeVer)
+        {
+            return new ClientResponse { Status = ResponseStatus.StaleEpoch, Error = "the shard's range changed", Shard = desc };
+        }
+
+        if (key is not null)
+        {
+            var h = KeyHash.Of(key.Span);
+            if (h < desc.HashStart || h >= desc.HashEnd)
+            {
+                return new ClientResponse { Status = ResponseStatus.StaleEpoch, Error = $"the key is not in shard {desc.ShardId}", Shard = desc };
+            }
+        }
+
+        return null;
+    }
+
+    private ClientResponse ShardNotHere(ulong shardId)
+    {
+        var view = cluster.View;
+        var r = Responses.Status(ResponseStatus.ShardNotFound, $"silo {options.SiloId} hosts no replica of shard {shardId}");
+        if (view?.FindShard(shardId) is { } desc)
+        {
+            r.Shard = desc;
+            if (view.FindLeader(shardId) is { } hint)
+            {
+                r.Leader = hint;
+            }
+        }
+
+        return r;
+    }
+
+    private ClientResponse NotLeader(ReplicaGrain g)
+    {
+        var lead = g.Node.Lead;
+        if (lead == 0)
+        {
+            return Responses.Status(ResponseStatus.Unavailable, $"shard {g.ShardId} has no leader right now");
+        }
+
+        var r = Responses.Status(ResponseStatus.NotLeader, $"replica {g.ReplicaId} does not lead shard {g.ShardId}");
+        r.Leader = new LeaderHint { ShardId = g.ShardId, ReplicaId = lead, SiloId = engine.SiloOf(g.ShardId, lead) ?? "", Term = g.Node.Term };
+        return r;
+    }
+
+    private static Pending ProposeOp(ReplicaGrain g, byte[] payload)
+    {
+        var p = new Pending();
+        var result = g.Propose(payload, outcome =>
+        {
+            if (!outcome.Applied)
+            {
+                p.Complete(Responses.Status(ResponseStatus.NotLeader, "leadership changed before the write committed; it was not applied"));
+            }
+            else
+            {
+                p.Complete(Responses.FromKv((KvResult)outcome.Result!));
+            }
+        });
+        if (result == ProposalResult.Accepted)
+        {
+            p.Proposed = true;
+        }
+        else
+        {
+            p.Complete(Responses.Status(ResponseStatus.Unavailable, $"proposal dropped: {result}"));
+        }
+
+        return p;
+    }
+
+    private static Pending GetOp(ReplicaGrain g, GetRequest get)
+    {
+        var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
+        var key = get.Key;
+        return ReadOp(g, get.Consistency, () =>
+        {
+            var item = kv.Get(key.Span);
+            return item is null
+                ? new ClientResponse { Status = ResponseStatus.NotFound }
+                : new ClientResponse { Status = ResponseStatus.Ok, Value = ByteString.CopyFrom(item.Value.Span), Version = item.Version };
+        });
+    }
+
+    private static Pending ScanOp(ReplicaGrain g, ScanRequest scan)
+    {
+        var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
+        var limit = (int)Math.Clamp(scan.Limit, 1, 10_000);
+        return ReadOp(g, scan.Consistency, () =>
+        {
+            var items = kv.Scan(scan.Prefix.Span, limit + 1, scan.StartAfter.Span);
+            var r = new ClientResponse { Status = ResponseStatus.Ok, More = items.Count > limit };
+            foreach (var it in items.Take(limit))
+            {
+                r.Items.Add(new KvPair { Key = ByteString.CopyFrom(it.Key.Span), Value = ByteString.CopyFrom(it.Value.Span), Version = it.Version });
+            }
+
+            return r;
+        });
+    }
+
+    private static Pending ReadOp(ReplicaGrain g, ReadConsistency consistency, Func<ClientResponse> serve)
+    {
+        var p = new Pending();
+        if (consistency == ReadConsistency.Stale)
+        {
+            p.Complete(serve());
+            return p;
+        }
+
+        var result = g.ReadIndex(ok => p.Complete(ok
+            ? serve()
+            : Responses.Status(ResponseStatus.NotLeader, "leadership changed before the read was confirmed")));
+        if (result != ProposalResult.Accepted)
+        {
+            p.Complete(Responses.Status(ResponseStatus.Unavailable, $"read dropped: {result}"));
+        }
+
+        return p;
+    }
+
+    private async ValueTask<ClientResponse> DigestAsync(ulong shardId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var pending = new Pending();
+        if (!engine.Post(shardId, g => pending.Complete(new ClientResponse
+            {
+                Status = ResponseStatus.Ok,
+                Value = ByteString.CopyFrom(g.StateMachine.Digest()),
+                Version = g.StateMachine.LastAppliedIndex,
+            })))
+        {
+            return ShardNotHere(shardId);
+        }
+
+        return await pending.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<ClientResponse> TransferLeaderAsync(TransferLeaderRequest t, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var view = cluster.View;
+        var desc = view?.FindShard(t.ShardId);
+        if (desc is null || t.ShardId == 0)
+        {
+            return Responses.Status(ResponseStatus.ShardNotFound, $"no data shard {t.ShardId}");
+        }
+
+        var target = desc.Replicas.FirstOrDefault(r => r.SiloId == t.ToSiloId);
+        if (target is null)
+        {
+            return Responses.Status(ResponseStatus.UnknownSilo, $"silo '{t.ToSiloId}' hosts no replica of shard {t.ShardId}");
+        }
+
+        var deadline = time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var step = new Pending();
+            var posted = engine.Post(t.ShardId, g =>
+            {
+                if (g.Node.Lead == target.ReplicaId)
+                {
+                    step.Complete(Responses.Ok());
+                }
+                else if (!g.IsLeader)
+                {
+                    step.Complete(NotLeader(g));
+                }
+                else
+                {
+                    var r = g.Node.TransferLeader(target.ReplicaId);
+                    // Accepted or not, the answer comes from a later look at who leads.
+                    step.Complete(Responses.Status(ResponseStatus.Unavailable, $"transfer: {r}"));
+                }
+            });
+            if (!posted)
+            {
+                return ShardNotHere(t.ShardId);
+            }
+
+            var answer = await step.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            if (answer.Status is ResponseStatus.Ok)
+            {
+                return answer;
+            }
+
+            // A transfer this silo started makes it a follower: then the new leader is the answer.
+            if (answer.Status == ResponseStatus.NotLeader && answer.Leader?.ReplicaId == target.ReplicaId)
+            {
+                return Responses.Ok();
+            }
+
+            if (answer.Status == ResponseStatus.NotLeader || time.GetUtcNow() >= deadline)
+            {
+                return answer;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

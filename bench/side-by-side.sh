@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# MultiRaft against etcd on this machine, one after the other, with the same wrk write workload
+# (random keys key00000001..key00100000, 100-byte values, wrk -t2 --latency):
+#   1. etcd: ../shared/bench/etcd/etcd3.sh put 128 S, then put 1 S (a fresh 3-member cluster each);
+#   2. MultiRaft: ./run.sh --fresh in a temporary data dir, wait until GET /cluster shows every
+#      data shard with 3 replicas and a leader, a short unmeasured warmup (the JIT), then wrk with
+#      bench/wrk/put.lua at 128 and 1 connections against silo s1's HTTP port; stop the cluster;
+#   3. a table of writes/s, p50, p99 per connection count, the MultiRaft/etcd ratios, and PASS/FAIL
+#      against the targets: at 128 connections writes/s >= 3x etcd and p99 no worse; at 1
+#      connection p50 no worse.
+#   usage: bench/side-by-side.sh [SECONDS]      (default 10)
+# Environment: MULTIRAFT_READY_TIMEOUT (seconds to wait for the cluster, default 300, the first
+# Release build included), MULTIRAFT_SHARDS (data shards expected, default 16),
+# MULTIRAFT_WARMUP (seconds, default 3).
+# Exit status: 0 all targets met, 3 a target missed, 1 the run itself failed.
+# wrk's raw output and the cluster's log are kept under .run/bench/side-by-side-<time>/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+ready_timeout=${MULTIRAFT_READY_TIMEOUT:-300}
+shards=${MULTIRAFT_SHARDS:-16}
+warmup=${MULTIRAFT_WARMUP:-3}
+http=http://127.0.0.1:8080
+etcd3=../shared/bench/etcd/etcd3.sh
+
+die() { echo "side-by-side.sh: $*" >&2; exit 1; }
+[[ $secs =~ ^[0-9]+$ && $secs -gt 0 ]] || die "SECONDS must be a positive whole number, got '$secs'"
+[[ -f $etcd3 ]] || die "$etcd3 not found (the shared folder sits beside the repository)"
+[[ -x ./run.sh ]] || die "./run.sh not found: it starts the local 3-silo cluster"
+
+need=()
+command -v etcd >/dev/null || need+=(etcd-server)
+command -v etcdctl >/dev/null || need+=(etcd-client)
+command -v wrk >/dev/null || need+=(wrk)
+command -v python3 >/dev/null || need+=(python3)
+if ((${#need[@]})); then
+  [[ $(id -u) == 0 ]] || die "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root"
+  echo "installing ${need[*]} ..."
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+real_wrk=$(command -v wrk)
+
+out=.run/bench/side-by-side-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+tmp=$(mktemp -d)
+cluster_pid=""
+
+stop_cluster() {
+  [[ -n $cluster_pid ]] || return 0
+  if kill -0 "$cluster_pid" 2>/dev/null; then
+    kill -TERM "$cluster_pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$cluster_pid" 2>/dev/null || break; sleep 0.2; done
+    # run.sh did not stop its silos in 20 s: end its whole process group (it was started with setsid).
+    kill -0 "$cluster_pid" 2>/dev/null && kill -KILL -- "-$cluster_pid" 2>/dev/null || true
+  fi
+  wait "$cluster_pid" 2>/dev/null || true
+  cluster_pid=""
+}
+cleanup() { stop_cluster; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# etcd3.sh always passes -t2, and wrk refuses more threads than connections; this shim, first on
+# etcd3.sh's PATH, lowers the thread count to the connection count and changes nothing else.
+mkdir -p "$tmp/shim"
+cat >"$tmp/shim/wrk" <<EOF
+#!/usr/bin/env bash
+c=""
+for a in "\$@"; do case \$a in -c*) c=\${a#-c} ;; esac; done
+args=()
+for a in "\$@"; do
+  case \$a in -t*) t=\${a#-t}; [[ -n \$c && \$t -gt \$c ]] && a="-t\$c" ;; esac
+  args+=("\$a")
+done
+exec "$real_wrk" "\${args[@]}"
+EOF
+chmod +x "$tmp/shim/wrk"
+
+# Prints "requests/s p50-ms p99-ms errors" from wrk --latency output; latency units us/ms/s/m/h.
+wrk_figures() {
+  awk '
+    function ms(v,  n) {
+      n = v + 0
+      if (v ~ /us$/) return n / 1000
+      if (v ~ /ms$/) return n
+      if (v ~ /s$/) return n * 1000
+      if (v ~ /m$/) return n * 60000
+      if (v ~ /h$/) return n * 3600000
+      return n
+    }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    $1 == "Requests/sec:" { rps = $2 + 0 }
+    /Non-2xx or 3xx responses:/ { errors += $NF }
+    /Socket errors:/ { for (i = 4; i <= NF; i += 2) errors += $i + 0 }
+    END {
+      if (rps == "" || p50 == "" || p99 == "") exit 1
+      printf "%.2f %.3f %.3f %d\n", rps, p50, p99, errors
+    }' "$1"
+}
+
+declare -A figures
+run_etcd() {
+  local conns=$1 file="$out/etcd-c$1.txt"
+  echo "== etcd: put, $conns connection(s), $secs s"
+  PATH="$tmp/shim:$PATH" bash "$etcd3" put "$conns" "$secs" >"$file" 2>&1 || { cat "$file" >&2; die "etcd run at $conns connection(s) failed"; }
+  figures[etcd,$conns]=$(wrk_figures "$file") || { cat "$file" >&2; die "could not read wrk's figures for etcd at $conns connection(s)"; }
+  echo "   ${figures[etcd,$conns]}  (requests/s p50-ms p99-ms errors)"
+}
+
+run_multiraft() {
+  local conns=$1 file="$out/multiraft-c$1.txt" threads=$(( $1 < 2 ? $1 : 2 ))
+  echo "== MultiRaft: PUT /kv, $conns connection(s), $secs s"
+  "$real_wrk" -t"$threads" -c"$conns" -d"${secs}s" --latency -s bench/wrk/put.lua "$http" >"$file" 2>&1 \
+    || { cat "$file" >&2; die "wrk against MultiRaft at $conns connection(s) failed"; }
+  figures[multiraft,$conns]=$(wrk_figures "$file") || { cat "$file" >&2; die "could not read wrk's figures for MultiRaft at $conns connection(s)"; }
+  echo "   ${figures[multiraft,$conns]}  (requests/s p50-ms p99-ms errors)"
+}
+
+# (a) etcd
+run_etcd 128
+run_etcd 1
+
+# (b) MultiRaft
+for port in 8080 8081 8082 11111 11112 11113 30000 30001 30002; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is already in use: is a cluster running?"; fi
+done
+echo "== MultiRaft: starting ./run.sh --fresh (log: $out/cluster.log)"
+setsid ./run.sh --fresh --data-dir "$tmp/data" >"$out/cluster.log" 2>&1 &
+cluster_pid=$!
+deadline=$((SECONDS + ready_timeout))
+status=""
+until status=$(python3 bench/cluster-ready.py "$http" "$shards"); do
+  if ! kill -0 "$cluster_pid" 2>/dev/null; then
+    tail -n 30 "$out/cluster.log" >&2
+    die "./run.sh exited before the cluster was ready"
+  fi
+  if ((SECONDS >= deadline)); then
+    tail -n 30 "$out/cluster.log" >&2
+    die "cluster not ready after ${ready_timeout}s: $status"
+  fi
+  sleep 1
+done
+echo "   $status"
+if ((warmup > 0)); then
+  echo "   warmup: ${warmup} s at 128 connections (not measured)"
+  "$real_wrk" -t2 -c128 -d"${warmup}s" -s bench/wrk/put.lua "$http" >"$out/multiraft-warmup.txt" 2>&1 || true
+fi
+run_multiraft 128
+run_multiraft 1
+echo "== MultiRaft: stopping the cluster"
+stop_cluster
+
+# (c) the table
+python3 - "$secs" "${figures[etcd,128]}" "${figures[multiraft,128]}" "${figures[etcd,1]}" "${figures[multiraft,1]}" <<'EOF'
+import sys
+secs = sys.argv[1]
+def parse(s):
+    rps, p50, p99, errors = s.split()
+    return float(rps), float(p50), float(p99), int(errors)
+rows = {128: (parse(sys.argv[2]), parse(sys.argv[3])), 1: (parse(sys.argv[4]), parse(sys.argv[5]))}
+print()
+print(f"Writes, {secs} s per run, wrk --latency, 100-byte values, keys key00000001..key00100000")
+print(f"{'conns':>5}  {'system':<10} {'writes/s':>11} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+for conns, (etcd, mr) in rows.items():
+    for name, f in (("etcd", etcd), ("multiraft", mr)):
+        print(f"{conns:>5}  {name:<10} {f[0]:>11,.1f} {f[1]:>9.3f} {f[2]:>9.3f} {f[3]:>7}")
+print()
+def ratio(a, b):
+    return a / b if b > 0 else float("inf")
+results = []
+e, m = rows[128]
+w, p99 = ratio(m[0], e[0]), ratio(m[2], e[2])
+print(f"128 connections: MultiRaft/etcd writes/s {w:.2f}x, p50 {ratio(m[1], e[1]):.2f}x, p99 {p99:.2f}x")
+results.append(("128 connections: writes/s >= 3x etcd", w >= 3))
+results.append(("128 connections: p99 no worse than etcd", m[2] <= e[2]))
+e, m = rows[1]
+p50 = ratio(m[1], e[1])
+print(f"  1 connection:  MultiRaft/etcd writes/s {ratio(m[0], e[0]):.2f}x, p50 {p50:.2f}x, p99 {ratio(m[2], e[2]):.2f}x")
+results.append(("1 connection: p50 no worse than etcd", m[1] <= e[1]))
+if rows[128][1][3] or rows[1][1][3]:
+    results.append(("MultiRaft answered every request with 2xx", False))
+print()
+for name, ok in results:
+    print(f"{'PASS' if ok else 'FAIL'}  {name}")
+sys.exit(0 if all(ok for _, ok in results) else 3)
+EOF

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Starts a local 3-silo MultiRaft cluster on loopback (file WAL under the data directory),
+# prints its endpoints, and stops all three silos cleanly on Ctrl+C (or SIGTERM).
+#   usage: ./run.sh [--data-dir DIR] [--fresh] [--shards N]
+#     --data-dir DIR   where the silos keep their WALs (default .run/data); a restart resumes it
+#     --fresh          delete the data directory first (a brand-new cluster)
+#     --shards N       data shards of a new cluster (default 16)
+# Silo s1: silo port 11111, gateway 30000, HTTP 8080; s2: 11112/30001/8081; s3: 11113/30002/8082.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+data="$root/.run/data" fresh=0 shards=16
+while (($#)); do
+  case $1 in
+    --data-dir) data=$(realpath -m "$2"); shift 2 ;;
+    --fresh) fresh=1; shift ;;
+    --shards) shards=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v dotnet >/dev/null; then
+  echo "run.sh: the .NET SDK (dotnet) is not on PATH; install .NET SDK 10 first" >&2
+  exit 2
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+for port in 11111 11112 11113 30000 30001 30002 8080 8081 8082; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "run.sh: port $port is already in use (another cluster running?)" >&2
+    exit 1
+  fi
+done
+
+bin="$root/.run/bin"
+echo "run.sh: building the silo and the CLI (Release)..."
+dotnet build Silo/Silo/Silo.csproj -c Release -o "$bin" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+dotnet build Client/Cli/Cli.csproj -c Release -o "$root/.run/cli" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+
+((fresh)) && rm -rf "$data"
+mkdir -p "$data"
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "run.sh: stopping the silos..."
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "run.sh: stopped; data kept in $data"
+}
+trap stop INT TERM EXIT
+
+start() { # id n join
+  local id=$1 n=$2 join=$3
+  local args=(--silo-id "$id" --silo-port $((11110 + n)) --gateway-port $((29999 + n)) --http-port $((8079 + n))
+              --data-dir "$data/$id" --shards "$shards")
+  [[ -n $join ]] && args+=(--join "$join")
+  dotnet "$bin/MultiRaft.Silo.dll" "${args[@]}" >"$data/$id.log" 2>&1 &
+  pids+=($!)
+}
+start s1 1 ""
+start s2 2 127.0.0.1:30000
+start s3 3 127.0.0.1:30000
+
+echo "run.sh: waiting for every shard to have 3 replicas and a leader..."
+ready=0
+for _ in $(seq 120); do
+  if body=$(curl -fsS -m 2 http://127.0.0.1:8080/cluster 2>/dev/null) &&
+     python3 -c 'import json,sys
+d=json.loads(sys.argv[1]); s=[x for x in d["shards"] if x["id"]!=0]
+sys.exit(0 if s and all(len(x["replicas"])==3 and x.get("leaderSilo") for x in s) else 1)' "$body" 2>/dev/null; then
+    ready=1; break
+  fi
+  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "run.sh: a silo exited; see $data/*.log" >&2; exit 1; }; done
+  sleep 0.5
+done
+((ready)) || echo "run.sh: the cluster is not fully replicated yet; it keeps trying (see $data/*.log)" >&2
+
+cat <<EOT
+
+MultiRaft is running: 3 silos, $shards shards, data in $data (logs: $data/s*.log)
+  HTTP API   http://127.0.0.1:8080   http://127.0.0.1:8081   http://127.0.0.1:8082
+  gateways   127.0.0.1:30000   127.0.0.1:30001   127.0.0.1:30002
+Try:
+  curl -X PUT --data-binary 'hello' http://127.0.0.1:8080/kv/greeting
+  curl -i http://127.0.0.1:8081/kv/greeting
+  curl http://127.0.0.1:8082/cluster
+  dotnet .run/cli/multiraft.dll get greeting
+  dotnet .run/cli/multiraft.dll cluster status
+Ctrl+C stops the cluster.
+EOT
+wait -n "${pids[@]}" || true
+echo "run.sh: a silo exited; see $data/*.log" >&2

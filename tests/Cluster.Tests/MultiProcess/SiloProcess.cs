@@ -1,0 +1,104 @@
+using System.Diagnostics;
+
+namespace MultiRaft.Cluster.Tests.MultiProcess;
+
+/// <summary>A silo as its own operating-system process (the built MultiRaft.Silo.dll), logging to a file.</summary>
+internal sealed class SiloProcess : IDisposable
+{
+    private readonly string[] _args;
+    private Process? _process;
+    private StreamWriter? _log;
+
+    public SiloProcess(string siloId, int siloPort, int gatewayPort, int httpPort, string dataDir, string join, int shards)
+    {
+        SiloId = siloId;
+        GatewayAddress = $"127.0.0.1:{gatewayPort}";
+        HttpBase = new Uri($"http://127.0.0.1:{httpPort}/");
+        DataDir = dataDir;
+        var args = new List<string>
+        {
+            Path.Combine(AppContext.BaseDirectory, "MultiRaft.Silo.dll"),
+            "--silo-id", siloId, "--silo-port", siloPort.ToString(), "--gateway-port", gatewayPort.ToString(),
+            "--http-port", httpPort.ToString(), "--data-dir", dataDir, "--shards", shards.ToString(), "--tick-ms", "50",
+        };
+        if (join.Length > 0)
+        {
+            args.AddRange(["--join", join]);
+        }
+
+        _args = [.. args];
+    }
+
+    public string SiloId { get; }
+
+    public string GatewayAddress { get; }
+
+    public Uri HttpBase { get; }
+
+    public string DataDir { get; }
+
+    public string LogPath => DataDir + ".log";
+
+    public bool Running => _process is { HasExited: false };
+
+    public void Start()
+    {
+        Directory.CreateDirectory(DataDir);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in _args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        _log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
+        var log = _log;
+        _process = Process.Start(psi)!;
+        _process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        _process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs; only what was fsynced survives.</summary>
+    public void Kill9()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: false);
+            p.WaitForExit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill9();
+        _process?.Dispose();
+        if (_log is not null)
+        {
+            lock (_log)
+            {
+                _log.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MultiRaft.Client;
+using MultiRaft.Testing;
+
+namespace MultiRaft.Http.Tests;
+
+/// <summary>The HTTP API in Kestrel on a free loopback port, over a client whose gateway is scripted.</summary>
+internal sealed class ApiHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ApiHost(WebApplication app, ScriptedGateway gateway, MultiRaftClient client, HttpClient http)
+    {
+        _app = app;
+        Gateway = gateway;
+        Client = client;
+        Http = http;
+    }
+
+    public ScriptedGateway Gateway { get; }
+
+    public MultiRaftClient Client { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>Keys up to 16 bytes and values up to 64 bytes, so limits are cheap to cross.</summary>
+    public static async Task<ApiHost> StartAsync(TimeSpan? requestTimeout = null)
+    {
+        var gateway = new ScriptedGateway();
+        var options = new MultiRaftClientOptions
+        {
+            ClusterId = "test",
+            RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5),
+            InitialRetryDelay = TimeSpan.FromMilliseconds(1),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(5),
+        };
+        options.Endpoints.Add(ScriptedGateway.Gateway1);
+        var client = new MultiRaftClient(options, gateway);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.AddSingleton(client);
+        builder.Services.AddMultiRaftHttpApi(o =>
+        {
+            o.MaxKeyBytes = 16;
+            o.MaxValueBytes = 64;
+        });
+        var app = builder.Build();
+        app.MapMultiRaftHttpApi();
+        await app.StartAsync(TestContext.Current.CancellationToken);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        var http = new HttpClient { BaseAddress = new Uri(address) };
+        return new ApiHost(app, gateway, client, http);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync(CancellationToken.None);
+        await _app.DisposeAsync();
+        await Client.DisposeAsync();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Testing;
+using static MultiRaft.Http.Tests.HttpAssert;
+
+namespace MultiRaft.Http.Tests;
+
+public sealed class ClusterTests
+{
+    [Fact]
+    public async Task Cluster_shows_silos_and_shards_with_leaders()
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        using var response = await host.Http.GetAsync("/cluster", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var root = doc.RootElement;
+        Assert.Equal("test", root.GetProperty("clusterId").GetString());
+        Assert.Equal(42UL, root.GetProperty("routerAppliedIndex").GetUInt64());
+        var silo = root.GetProperty("silos")[0];
+        Assert.Equal(
+            """{"id":"silo-1","siloAddress":"127.0.0.1:11111","gatewayAddress":"127.0.0.1:30001","httpAddress":"127.0.0.1:8081","status":"active","lastHeartbeatMs":1700000000000,"lastHeartbeat":"2023-11-14T22:13:20.000Z","joinedMs":1699999000000}""",
+            silo.GetRawText());
+        var shard = root.GetProperty("shards")[1];
+        Assert.Equal(
+            """{"id":2,"hashStart":2147483648,"hashEnd":4294967296,"confVer":2,"rangeVer":1,"replicas":[{"id":21,"silo":"silo-1","role":"voter"},{"id":22,"silo":"silo-2","role":"voter"}],"leaderReplica":22,"leaderSilo":"silo-2","term":5,"commitIndex":200,"appliedIndex":200}""",
+            shard.GetRawText());
+    }
+
+    [Fact]
+    public async Task Transfer_leader_moves_the_shard_and_answers_200()
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        using var response = await host.Http.PostAsync("/cluster/shards/2/transfer-leader", Json("""{"to":"silo-1"}"""), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"shard":2,"leader":"silo-1"}""", await response.Content.ReadAsStringAsync(Ct));
+        var transfer = Assert.Single(host.Gateway.Requests, r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader).TransferLeader;
+        Assert.Equal(2UL, transfer.ShardId);
+        Assert.Equal(ScriptedGateway.Silo1, transfer.ToSiloId);
+    }
+
+    [Theory]
+    [InlineData("/cluster/shards/9/transfer-leader", """{"to":"silo-1"}""")]
+    [InlineData("/cluster/shards/x/transfer-leader", """{"to":"silo-1"}""")]
+    [InlineData("/cluster/shards/2/transfer-leader", """{"to":"silo-9"}""")]
+    public async Task Transfer_to_an_unknown_shard_or_silo_gets_404(string path, string body)
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        using var response = await host.Http.PostAsync(path, Json(body), Ct);
+
+        await Error(response, HttpStatusCode.NotFound);
+        Assert.DoesNotContain(host.Gateway.Requests, r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader);
+    }
+
+    [Fact]
+    public async Task Transfer_refused_by_the_gateway_as_unknown_gets_404()
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Gateway.Override = r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader
+            ? new ClientResponse { Status = ResponseStatus.UnknownSilo, Error = "silo-1 has no replica" }
+            : null;
+
+        using var response = await host.Http.PostAsync("/cluster/shards/2/transfer-leader", Json("""{"to":"silo-1"}"""), Ct);
+
+        await Error(response, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{}")]
+    [InlineData("""{"to":""}""")]
+    [InlineData("not json")]
+    public async Task Transfer_with_a_malformed_body_gets_400(string body)
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        using var response = await host.Http.PostAsync("/cluster/shards/2/transfer-leader", Json(body), Ct);
+
+        await Error(response, HttpStatusCode.BadRequest);
+        Assert.Empty(host.Gateway.Requests);
+    }
+
+    [Fact]
+    public async Task Drain_and_remove_of_a_known_silo_are_not_implemented_yet()
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        using var drain = await host.Http.PostAsync("/cluster/silos/silo-2/drain", null, Ct);
+        using var remove = await host.Http.DeleteAsync("/cluster/silos/silo-2", Ct);
+
+        await Error(drain, HttpStatusCode.NotImplemented, "draining arrives with the elastic-cluster issue");
+        await Error(remove, HttpStatusCode.NotImplemented, "draining arrives with the elastic-cluster issue");
+    }
+
+    [Fact]
+    public async Task Drain_and_remove_of_an_unknown_silo_get_404()
+    {
+        await using var host = await ApiHost.StartAsync();
+
+        using var drain = await host.Http.PostAsync("/cluster/silos/silo-9/drain", null, Ct);
+        using var remove = await host.Http.DeleteAsync("/cluster/silos/silo-9", Ct);
+
+        await Error(drain, HttpStatusCode.NotFound, "no such silo: silo-9");
+        await Error(remove, HttpStatusCode.NotFound, "no such silo: silo-9");
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}

@@ -1,0 +1,239 @@
+using Google.Protobuf;
+using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Testing;
+
+/// <summary>
+/// A gateway in memory: answers every ClientRequest the way a two-shard cluster would (a small
+/// ordered map with versions, sessions that de-duplicate retried writes, a ClusterView), records
+/// every request it saw, and lets a test script any answer through <see cref="Override"/>.
+/// Shared by the HTTP and CLI tests.
+/// </summary>
+internal sealed class ScriptedGateway : IGatewayConnector
+{
+    public const string Silo1 = "silo-1";
+    public const string Silo2 = "silo-2";
+    public const string Gateway1 = "127.0.0.1:30001";
+    public const string Gateway2 = "127.0.0.1:30002";
+    public const ulong HalfSpace = KeyHash.SpaceEnd / 2;
+
+    private readonly Lock _gate = new();
+    private readonly List<ClientRequest> _requests = [];
+    private readonly SortedDictionary<byte[], KvPair> _data = new(ByteOrder.Instance);
+    private readonly Dictionary<(ulong Session, ulong Sequence), ClientResponse> _sessions = [];
+    private ulong _nextVersion = 1;
+    private ulong _nextSession = 1;
+
+    public ScriptedGateway() => View = DefaultView();
+
+    /// <summary>The view answered to a ClusterRequest.</summary>
+    public ClusterView View { get; }
+
+    /// <summary>When set and returning non-null, answers the request instead of the model.</summary>
+    public Func<ClientRequest, ClientResponse?>? Override { get; set; }
+
+    /// <summary>Every request seen, in arrival order.</summary>
+    public IReadOnlyList<ClientRequest> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>The write requests seen.</summary>
+    public IReadOnlyList<WriteRequest> Writes => [.. Requests.Where(r => r.OpCase == ClientRequest.OpOneofCase.Write).Select(r => r.Write)];
+
+    /// <summary>Requests that touch data (not cluster views or sessions).</summary>
+    public IReadOnlyList<ClientRequest> DataRequests => [.. Requests.Where(r => r.OpCase is ClientRequest.OpOneofCase.Get
+        or ClientRequest.OpOneofCase.Write or ClientRequest.OpOneofCase.Scan)];
+
+    /// <summary>Puts a key directly into the model, returning its version.</summary>
+    public ulong Seed(byte[] key, byte[] value)
+    {
+        lock (_gate)
+        {
+            var version = _nextVersion++;
+            _data[key] = new KvPair { Key = ByteString.CopyFrom(key), Value = ByteString.CopyFrom(value), Version = version };
+            return version;
+        }
+    }
+
+    /// <summary>The model's entry for a key, or null.</summary>
+    public KvPair? Stored(byte[] key)
+    {
+        lock (_gate)
+        {
+            return _data.GetValueOrDefault(key);
+        }
+    }
+
+    public ValueTask<ClientResponse> SendAsync(string address, ClientRequest request, CancellationToken cancellationToken)
+    {
+        ClientResponse response;
+        lock (_gate)
+        {
+            _requests.Add(request.Clone());
+        }
+
+        response = Override?.Invoke(request) ?? Answer(request);
+        response.RequestId = request.RequestId;
+        return ValueTask.FromResult(response);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private ClientResponse Answer(ClientRequest request)
+    {
+        lock (_gate)
+        {
+            return request.OpCase switch
+            {
+                ClientRequest.OpOneofCase.Cluster => new ClientResponse { Cluster = View.Clone() },
+                ClientRequest.OpOneofCase.OpenSession => new ClientResponse { SessionId = _nextSession++ },
+                ClientRequest.OpOneofCase.Get => Get(request.Get),
+                ClientRequest.OpOneofCase.Write => Write(request.Write),
+                ClientRequest.OpOneofCase.Scan => Scan(request.Scan),
+                ClientRequest.OpOneofCase.TransferLeader => TransferLeader(request.TransferLeader),
+                _ => new ClientResponse { Status = ResponseStatus.BadRequest, Error = "not scripted" },
+            };
+        }
+    }
+
+    private ClientResponse Get(GetRequest get) =>
+        _data.TryGetValue(get.Key.ToByteArray(), out var pair)
+            ? new ClientResponse { Value = pair.Value, Version = pair.Version }
+            : new ClientResponse { Status = ResponseStatus.NotFound };
+
+    private ClientResponse Write(WriteRequest write)
+    {
+        if (write.SessionId != 0 && _sessions.TryGetValue((write.SessionId, write.Sequence), out var earlier))
+        {
+            return earlier.Clone();
+        }
+
+        var key = write.Key.ToByteArray();
+        var current = _data.GetValueOrDefault(key);
+        var currentVersion = current?.Version ?? 0;
+        ClientResponse response;
+        if ((write.Condition == WriteCondition.IfVersion && currentVersion != write.ExpectedVersion)
+            || (write.Condition == WriteCondition.IfAbsent && current is not null))
+        {
+            response = new ClientResponse { Status = ResponseStatus.PreconditionFailed, Version = currentVersion, Error = "condition failed" };
+        }
+        else if (write.Kind == WriteKind.Delete)
+        {
+            if (current is null)
+            {
+                response = new ClientResponse { Status = ResponseStatus.NotFound };
+            }
+            else
+            {
+                _data.Remove(key);
+                response = new ClientResponse { Version = currentVersion };
+            }
+        }
+        else
+        {
+            var version = _nextVersion++;
+            _data[key] = new KvPair { Key = write.Key, Value = write.Value, Version = version };
+            response = new ClientResponse { Version = version };
+        }
+
+        if (write.SessionId != 0)
+        {
+            _sessions[(write.SessionId, write.Sequence)] = response.Clone();
+        }
+
+        return response;
+    }
+
+    private ClientResponse Scan(ScanRequest scan)
+    {
+        var shard = View.Shards.FirstOrDefault(s => s.ShardId == scan.Route?.ShardId);
+        var prefix = scan.Prefix.Span;
+        var startAfter = scan.StartAfter.ToByteArray();
+        var response = new ClientResponse();
+        foreach (var (key, pair) in _data)
+        {
+            var hash = KeyHash.Of(key);
+            if ((shard is not null && (hash < shard.HashStart || hash >= shard.HashEnd))
+                || !key.AsSpan().StartsWith(prefix)
+                || (startAfter.Length > 0 && ByteOrder.Instance.Compare(key, startAfter) <= 0))
+            {
+                continue;
+            }
+
+            if (scan.Limit > 0 && response.Items.Count == scan.Limit)
+            {
+                response.More = true;
+                break;
+            }
+
+            response.Items.Add(pair.Clone());
+        }
+
+        return response;
+    }
+
+    private ClientResponse TransferLeader(TransferLeaderRequest transfer)
+    {
+        var shard = View.Shards.FirstOrDefault(s => s.ShardId == transfer.ShardId);
+        if (shard is null)
+        {
+            return new ClientResponse { Status = ResponseStatus.ShardNotFound, Error = "no such shard" };
+        }
+
+        var replica = shard.Replicas.FirstOrDefault(r => r.SiloId == transfer.ToSiloId);
+        if (replica is null)
+        {
+            return new ClientResponse { Status = ResponseStatus.UnknownSilo, Error = "no such silo" };
+        }
+
+        var hint = View.Leaders.First(l => l.ShardId == shard.ShardId);
+        hint.ReplicaId = replica.ReplicaId;
+        hint.SiloId = replica.SiloId;
+        hint.Term++;
+        return new ClientResponse { Leader = hint.Clone() };
+    }
+
+    private static ClusterView DefaultView()
+    {
+        var view = new ClusterView { ClusterId = "test", ServedBy = Silo1, RouterAppliedIndex = 42 };
+        view.Silos.Add(new SiloInfo
+        {
+            SiloId = Silo1, SiloAddress = "127.0.0.1:11111", GatewayAddress = Gateway1, HttpAddress = "127.0.0.1:8081",
+            Status = SiloStatus.Active, LastHeartbeatMs = 1_700_000_000_000, JoinedMs = 1_699_999_000_000,
+        });
+        view.Silos.Add(new SiloInfo
+        {
+            SiloId = Silo2, SiloAddress = "127.0.0.1:11112", GatewayAddress = Gateway2, HttpAddress = "127.0.0.1:8082",
+            Status = SiloStatus.Active, LastHeartbeatMs = 1_700_000_001_000, JoinedMs = 1_699_999_500_000,
+        });
+        view.Shards.Add(Shard(1, 0, HalfSpace, 11, 12));
+        view.Shards.Add(Shard(2, HalfSpace, KeyHash.SpaceEnd, 21, 22));
+        view.Leaders.Add(new LeaderHint { ShardId = 1, ReplicaId = 11, SiloId = Silo1, Term = 3, CommitIndex = 100, AppliedIndex = 99 });
+        view.Leaders.Add(new LeaderHint { ShardId = 2, ReplicaId = 22, SiloId = Silo2, Term = 5, CommitIndex = 200, AppliedIndex = 200 });
+        return view;
+    }
+
+    private static ShardDescriptor Shard(ulong id, ulong start, ulong end, ulong replicaOnSilo1, ulong replicaOnSilo2)
+    {
+        var shard = new ShardDescriptor { ShardId = id, HashStart = start, HashEnd = end, Epoch = new ShardEpoch { ConfVer = 2, RangeVer = 1 } };
+        shard.Replicas.Add(new ReplicaDescriptor { ReplicaId = replicaOnSilo1, SiloId = Silo1, Role = ReplicaRole.Voter });
+        shard.Replicas.Add(new ReplicaDescriptor { ReplicaId = replicaOnSilo2, SiloId = Silo2, Role = ReplicaRole.Voter });
+        return shard;
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+    }
+}
