@@ -5,17 +5,19 @@
 #     --data-dir DIR   where the silos keep their WALs (default .run/data); a restart resumes it
 #     --fresh          delete the data directory first (a brand-new cluster)
 #     --shards N       data shards of a new cluster (default 16)
+#     --workers N      engine workers per silo (default 1: the three silos share this machine's cores)
 # Silo s1: silo port 11111, gateway 30000, HTTP 8080; s2: 11112/30001/8081; s3: 11113/30002/8082.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
-data="$root/.run/data" fresh=0 shards=16
+data="$root/.run/data" fresh=0 shards=16 workers=1
 while (($#)); do
   case $1 in
     --data-dir) data=$(realpath -m "$2"); shift 2 ;;
     --fresh) fresh=1; shift ;;
     --shards) shards=$2; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --workers) workers=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -53,7 +55,7 @@ trap stop INT TERM EXIT
 start() { # id n join
   local id=$1 n=$2 join=$3
   local args=(--silo-id "$id" --silo-port $((11110 + n)) --gateway-port $((29999 + n)) --http-port $((8079 + n))
-              --data-dir "$data/$id" --shards "$shards")
+              --data-dir "$data/$id" --shards "$shards" --workers "$workers")
   [[ -n $join ]] && args+=(--join "$join")
   dotnet "$bin/MultiRaft.Silo.dll" "${args[@]}" >"$data/$id.log" 2>&1 &
   pids+=($!)
