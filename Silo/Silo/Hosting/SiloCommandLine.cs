@@ -20,6 +20,7 @@ internal static class SiloCommandLine
         ["--shards"] = "MultiRaft:InitialShards",
         ["--workers"] = "MultiRaft:Workers",
         ["--tick-ms"] = "MultiRaft:TickMs",
+        ["--unsafe-local-reads"] = "MultiRaft:UnsafeLocalReads",
     };
 
     public const string Usage = """

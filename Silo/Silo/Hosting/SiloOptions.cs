@@ -55,6 +55,13 @@ public sealed class SiloOptions
     /// <summary>Election timeout, in ticks.</summary>
     public int ElectionTicks { get; set; } = 10;
 
+    /// <summary>
+    /// TEST ONLY, a planted bug: every replica serves "linearizable" reads from its own state,
+    /// without ReadIndex and without being the leader. The fault tests turn it on to show their
+    /// checker catches stale reads. Never set it in production.
+    /// </summary>
+    public bool UnsafeLocalReads { get; set; }
+
     /// <summary>Engine workers; 0 = one per core.</summary>
     public int Workers { get; set; }
 

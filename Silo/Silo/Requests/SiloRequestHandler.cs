@@ -27,8 +27,8 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         var timeout = TimeSpan.FromMilliseconds(request.TimeoutMs > 0 ? Math.Min(request.TimeoutMs, 600_000) : options.RequestTimeoutMs);
         var response = request.OpCase switch
         {
-            ClientRequest.OpOneofCase.Get => await OnShardAsync(request.Get.Route, request.Get.Key, g => GetOp(g, request.Get), false, request.Get.Consistency == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Scan => await OnShardAsync(request.Scan.Route, null, g => ScanOp(g, request.Scan), false, request.Scan.Consistency == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Get => await OnShardAsync(request.Get.Route, request.Get.Key, g => GetOp(g, request.Get), false, request.Get.Consistency == ReadConsistency.Stale || options.UnsafeLocalReads, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Scan => await OnShardAsync(request.Scan.Route, null, g => ScanOp(g, request.Scan), false, request.Scan.Consistency == ReadConsistency.Stale || options.UnsafeLocalReads, timeout, cancellationToken).ConfigureAwait(false),
             ClientRequest.OpOneofCase.Write => await WriteAsync(request.Write, timeout, cancellationToken).ConfigureAwait(false),
             ClientRequest.OpOneofCase.OpenSession => await OnShardAsync(request.OpenSession.Route, null,
                 g => ProposeOp(g, CommandCodec.Encode(KvCommand.OpenSession(time.GetUtcNow().ToUnixTimeMilliseconds()))), true, false, timeout, cancellationToken).ConfigureAwait(false),
@@ -226,11 +226,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         return p;
     }
 
-    private static Pending GetOp(ReplicaGrain g, GetRequest get)
+    private Pending GetOp(ReplicaGrain g, GetRequest get)
     {
         var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
         var key = get.Key;
-        return ReadOp(g, get.Consistency, () =>
+        return ReadOp(g, options.UnsafeLocalReads ? ReadConsistency.Stale : get.Consistency, () =>
         {
             var item = kv.Get(key.Span);
             return item is null
@@ -239,11 +239,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         });
     }
 
-    private static Pending ScanOp(ReplicaGrain g, ScanRequest scan)
+    private Pending ScanOp(ReplicaGrain g, ScanRequest scan)
     {
         var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
         var limit = (int)Math.Clamp(scan.Limit, 1, 10_000);
-        return ReadOp(g, scan.Consistency, () =>
+        return ReadOp(g, options.UnsafeLocalReads ? ReadConsistency.Stale : scan.Consistency, () =>
         {
             var items = kv.Scan(scan.Prefix.Span, limit + 1, scan.StartAfter.Span);
             var r = new ClientResponse { Status = ResponseStatus.Ok, More = items.Count > limit };
