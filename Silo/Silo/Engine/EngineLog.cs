@@ -26,6 +26,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "An operation on replica {Replica} threw")]
     public static partial void OperationFailed(ILogger logger, Exception exception, ReplicaId replica);
 
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Engine, last 10 s: {Turns} turns, {DurableWaits} fsync batches, {Entries} entries persisted ({PerBatch:F1} per batch), {Applied} applied, {Messages} messages sent")]
+    public static partial void Batching(ILogger logger, long turns, long durableWaits, long entries, long applied, long messages, double perBatch);
+
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Replica {Replica} removed from this silo")]
     public static partial void ReplicaRemoved(ILogger logger, ReplicaId replica);
 }

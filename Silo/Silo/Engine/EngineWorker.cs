@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Raft;
 using MultiRaft.Storage;
@@ -17,7 +17,12 @@ internal sealed class EngineWorker
     // Bounds one turn's intake so a flood of messages cannot starve the Ready processing.
     private const int MaxItemsPerTurn = 8192;
 
-    private readonly Channel<WorkItem> _inbox = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<WorkItem> _inbox = new();
+    // The worker sleeps on this when its inbox is empty; posters wake it only if it is asleep,
+    // so a busy worker costs its posters no system call.
+    private readonly SemaphoreSlim _wake = new(0);
+    private int _sleeping;
+    private volatile bool _completed;
     private readonly HashSet<ReplicaHost> _owned = [];
     private readonly HashSet<ReplicaHost> _active = [];
     private readonly List<(ReplicaHost Host, Ready Ready)> _batch = [];
@@ -36,34 +41,79 @@ internal sealed class EngineWorker
 
     public Task? Loop { get; private set; }
 
-    public void Start(CancellationToken stopping) => Loop = Task.Run(() => RunAsync(stopping), CancellationToken.None);
+    /// <summary>
+    /// Runs the worker on a thread of its own: its turn blocks in fsync (the group commit flushes
+    /// inline), which must not take a thread-pool thread, and a dedicated thread that sleeps only
+    /// when idle saves the thread-pool hops of an async loop.
+    /// </summary>
+    public void Start(CancellationToken stopping)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Loop = done.Task;
+        var thread = new Thread(() =>
+        {
+            Run(stopping);
+            done.SetResult();
+        })
+        {
+            IsBackground = true,
+            Name = $"engine-{Index}",
+        };
+        thread.Start();
+    }
 
-    public void Post(in WorkItem item) => _inbox.Writer.TryWrite(item);
+    public void Post(in WorkItem item)
+    {
+        _inbox.Enqueue(item);
+        if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
+        {
+            _wake.Release();
+        }
+    }
 
     public void Tick()
     {
         if (Interlocked.Exchange(ref _tickPending, 1) == 0)
         {
-            _inbox.Writer.TryWrite(new WorkItem(null, WorkKind.Tick));
+            Post(new WorkItem(null, WorkKind.Tick));
         }
     }
 
-    public void Complete() => _inbox.Writer.TryComplete();
+    public void Complete()
+    {
+        _completed = true;
+        Post(new WorkItem(null, WorkKind.Kick));
+    }
 
-    private async Task RunAsync(CancellationToken stopping)
+    private void Run(CancellationToken stopping)
     {
         try
         {
-            var reader = _inbox.Reader;
-            while (await reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+            while (!_completed && !stopping.IsCancellationRequested)
             {
                 var n = 0;
-                while (n++ < MaxItemsPerTurn && reader.TryRead(out var item))
+                while (n++ < MaxItemsPerTurn && _inbox.TryDequeue(out var item))
                 {
-                    Handle(item);
+                    if (item.Host is not null || item.Kind == WorkKind.Tick)
+                    {
+                        Handle(item);
+                    }
                 }
 
-                await ProcessReadiesAsync(stopping).ConfigureAwait(false);
+                var turn = ProcessReadiesAsync(stopping);
+                if (turn.IsCompletedSuccessfully)
+                {
+                    turn.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    turn.AsTask().GetAwaiter().GetResult();
+                }
+
+                if (_inbox.IsEmpty)
+                {
+                    Sleep(stopping);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -74,6 +124,22 @@ internal sealed class EngineWorker
             EngineLog.WorkerFailed(_logger, ex, Index);
             _engine.OnWorkerFailed(ex);
         }
+    }
+
+    private void Sleep(CancellationToken stopping)
+    {
+        Volatile.Write(ref _sleeping, 1);
+        if (!_inbox.IsEmpty)
+        {
+            // Work arrived while going to sleep: stay awake, unless a poster already saw us
+            // asleep and released the semaphore, whose count must then be consumed.
+            if (Interlocked.Exchange(ref _sleeping, 0) == 1)
+            {
+                return;
+            }
+        }
+
+        _wake.Wait(stopping);
     }
 
     private void Handle(in WorkItem item)
@@ -151,6 +217,9 @@ internal sealed class EngineWorker
                 }
 
                 var rd = node.GetReady();
+                Interlocked.Increment(ref _engine.Stats.Readies);
+                Interlocked.Add(ref _engine.Stats.EntriesPersisted, rd.Entries.Length);
+                Interlocked.Add(ref _engine.Stats.EntriesApplied, rd.CommittedEntries.Length);
                 LogRole(host, rd);
                 _engine.SendAll(host, rd.Messages);
                 if (rd.Snapshot is { } snap)
@@ -172,8 +241,10 @@ internal sealed class EngineWorker
             }
 
             _active.Clear();
+            Interlocked.Increment(ref _engine.Stats.Turns);
             if (durableAt >= 0)
             {
+                Interlocked.Increment(ref _engine.Stats.DurableWaits);
                 // The group commit: one wait (one fsync) for every replica of this turn.
                 await _engine.Store.WaitDurableAsync(durableAt, stopping).ConfigureAwait(false);
             }
@@ -188,7 +259,7 @@ internal sealed class EngineWorker
             }
 
             // Let newly arrived messages join the next batch instead of looping on stragglers alone.
-            if (_active.Count > 0 && _inbox.Reader.TryPeek(out _))
+            if (_active.Count > 0 && !_inbox.IsEmpty)
             {
                 foreach (var h in _active)
                 {

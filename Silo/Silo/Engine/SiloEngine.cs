@@ -39,6 +39,9 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
 
     public SiloOptions Options { get; }
 
+    /// <summary>Batching counters, logged every 10 s while the silo is busy.</summary>
+    public EngineStats Stats { get; } = new();
+
     public ReplicaStore Store { get; }
 
     /// <summary>Where messages go; set once the transport exists (it needs the engine as its reporter).</summary>
@@ -192,6 +195,8 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
 
             transport.Send(silo, host.Id.Shard, m);
         }
+
+        Interlocked.Add(ref Stats.MessagesSent, messages.Length);
     }
 
     internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Grain);
@@ -203,13 +208,27 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
     private async Task TickLoopAsync()
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Options.TickMs));
+        var statsEvery = Math.Max(1, 10_000 / Options.TickMs);
+        var last = Stats.Snapshot();
         try
         {
-            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            for (long tick = 1; await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false); tick++)
             {
                 foreach (var w in _workers)
                 {
                     w.Tick();
+                }
+
+                if (tick % statsEvery == 0)
+                {
+                    var now = Stats.Snapshot();
+                    var d = now.Minus(last);
+                    last = now;
+                    if (d.EntriesPersisted > statsEvery * 10L)
+                    {
+                        EngineLog.Batching(_logger, d.Turns, d.DurableWaits, d.EntriesPersisted, d.EntriesApplied, d.MessagesSent,
+                            d.DurableWaits == 0 ? 0 : (double)d.EntriesPersisted / d.DurableWaits);
+                    }
                 }
             }
         }

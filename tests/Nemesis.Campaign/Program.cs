@@ -1,0 +1,69 @@
+using System.Globalization;
+using MultiRaft.Linearizability;
+using MultiRaft.Nemesis;
+
+// multiraft-nemesis: one long seeded run of the fault harness; exit code 0 only when the history checks Ok.
+const string Usage = """
+    multiraft-nemesis [--minutes M] [--seed S] [--silos 3|5] [--nemeses kill,pause,partition,netem,transfer]
+                      [--keys K] [--workers W] [--report DIR] [--loopback]
+    Runs a cluster of silo processes under faults for M minutes (default 1), checks the history
+    for linearizability and prints a summary. Exit code 0 only when the verdict is Ok.
+    """;
+
+var minutes = 1.0;
+var seed = Environment.TickCount & 0xffff;
+var silos = 3;
+var keys = 5;
+var workers = 8;
+var nemeses = Enum.GetValues<NemesisKind>().ToList();
+string? report = null;
+var loopback = false;
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--minutes": minutes = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--seed": seed = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--silos": silos = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--keys": keys = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--workers": workers = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+        case "--report": report = Next(); break;
+        case "--loopback": loopback = true; break;
+        case "--nemeses":
+            nemeses = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(n => Enum.Parse<NemesisKind>(n, ignoreCase: true)).ToList();
+            break;
+        case "--help" or "-h":
+            Console.WriteLine(Usage);
+            return 0;
+        default:
+            Console.Error.WriteLine($"unknown flag {args[i]}\n{Usage}");
+            return 2;
+    }
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The run heals, kills its silos and removes its namespaces on the way out.
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var options = new RunOptions
+{
+    Seed = seed,
+    Load = TimeSpan.FromMinutes(minutes),
+    Nemeses = nemeses,
+    Cluster = new ClusterOptions { Silos = silos, UseNamespaces = !loopback },
+    Workload = new WorkloadOptions { Keys = keys, ClientWorkers = workers - workers / 4, HttpWorkers = workers / 4 },
+    // Long histories take longer to check; the budget grows with the run.
+    CheckBudget = TimeSpan.FromMinutes(Math.Max(2, minutes)),
+    ReportDirectory = report,
+};
+Console.WriteLine($"multiraft-nemesis: seed {seed}, {minutes} min, {silos} silos, nemeses {string.Join(",", nemeses)}");
+var result = await NemesisRun.RunAsync(options, line => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {line}"), cancel.Token);
+Console.WriteLine();
+Console.WriteLine(result.Summary());
+return result.Verdict == Verdict.Ok ? 0 : 1;

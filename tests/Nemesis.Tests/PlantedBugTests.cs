@@ -1,0 +1,32 @@
+using MultiRaft.Linearizability;
+
+namespace MultiRaft.Nemesis.Tests;
+
+/// <summary>
+/// The harness must catch a real bug: with <c>--unsafe-local-reads true</c> every replica
+/// answers "linearizable" reads from its own state, so reads sent to every silo, while the
+/// leader is partitioned away or paused, return stale values that the checker rejects.
+/// </summary>
+public sealed class PlantedBugTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Reads_without_ReadIndex_are_caught_as_not_linearizable()
+    {
+        var result = await NemesisRun.RunAsync(new RunOptions
+        {
+            Seed = 5,
+            Load = TimeSpan.FromSeconds(30),
+            Cluster = new ClusterOptions { UnsafeLocalReads = true },
+            Workload = new WorkloadOptions { RawReadsToEverySilo = true, HttpWorkers = 0 },
+            // Partitions isolate the old leader with its stale state; without namespaces a pause does the same.
+            Nemeses = [NemesisKind.Partition, NemesisKind.Pause],
+            CheckEvery = TimeSpan.FromSeconds(3),
+        }, output.WriteLine);
+
+        output.WriteLine(result.Summary());
+        Assert.True(result.Verdict == Verdict.Illegal, $"the planted bug went unnoticed: {result.Verdict}\n{result.Summary()}");
+        Assert.NotNull(result.ReportPath);
+        Assert.True(File.Exists(result.ReportPath));
+        Assert.Contains("key", File.ReadAllText(result.ReportPath), StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,32 @@
+namespace MultiRaft.Nemesis;
+
+/// <summary>How the harness builds its cluster.</summary>
+public sealed record ClusterOptions
+{
+    /// <summary>Silo processes (3 or 5).</summary>
+    public int Silos { get; init; } = 3;
+
+    /// <summary>Data shards of the new cluster.</summary>
+    public int Shards { get; init; } = 4;
+
+    /// <summary>The silos' Raft tick.</summary>
+    public int TickMs { get; init; } = 50;
+
+    /// <summary>Engine workers per silo (the silos share the machine).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>The planted bug: every replica serves linearizable reads from its own state.</summary>
+    public bool UnsafeLocalReads { get; init; }
+
+    /// <summary>
+    /// The silos' own request deadline (their HTTP API answers 503/504 after it): shorter than
+    /// the harness's HTTP timeout, so that HTTP operations get a definite status when one exists.
+    /// </summary>
+    public int RequestTimeoutMs { get; init; } = 2000;
+
+    /// <summary>Use network namespaces when the machine allows; false forces plain loopback.</summary>
+    public bool UseNamespaces { get; init; } = true;
+
+    /// <summary>Where data directories and logs go; a fresh temporary directory when null.</summary>
+    public string? RootDirectory { get; init; }
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+
+namespace MultiRaft.Nemesis;
+
+/// <summary>
+/// Injects one fault at a time into a <see cref="ClusterHarness"/>, chosen with a seeded
+/// <see cref="Random"/>, and heals it. Network faults need the harness's namespaces.
+/// </summary>
+public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> log) : IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
+    private readonly HashSet<int> _killed = [];
+
+    /// <summary>Whether <paramref name="kind"/> can run here (network faults need namespaces).</summary>
+    public bool Supports(NemesisKind kind) => kind is not (NemesisKind.Partition or NemesisKind.Netem) || cluster.Lab is not null;
+
+    /// <summary>Injects a fault of <paramref name="kind"/>, holds it for <paramref name="hold"/>, heals it; returns what it did.</summary>
+    public async Task<string> RunAsync(NemesisKind kind, TimeSpan hold, CancellationToken cancellationToken)
+    {
+        var n = cluster.Silos.Count;
+        switch (kind)
+        {
+            case NemesisKind.Kill:
+            {
+                var victim = await PickVictimAsync();
+                cluster[victim].Kill9();
+                _killed.Add(victim);
+                await Task.Delay(hold, cancellationToken);
+                cluster[victim].Start();
+                _killed.Remove(victim);
+                return $"kill -9 {Name(victim)}, restarted (pid {cluster[victim].Pid})";
+            }
+
+            case NemesisKind.Pause:
+            {
+                var victim = await PickVictimAsync();
+                cluster[victim].Pause();
+                try
+                {
+                    await Task.Delay(hold, cancellationToken);
+                }
+                finally
+                {
+                    cluster[victim].Resume();
+                }
+
+                return $"SIGSTOP {Name(victim)}, SIGCONT";
+            }
+
+            case NemesisKind.Partition:
+            {
+                var lab = cluster.Lab ?? throw new InvalidOperationException("partitions need network namespaces");
+                var order = Enumerable.Range(0, n).OrderBy(_ => rng.Next()).ToList();
+                string what;
+                switch (rng.Next(4))
+                {
+                    case 0:
+                        lab.Cut([order[0]], order.Skip(1));
+                        what = $"isolate {Name(order[0])}";
+                        break;
+                    case 1:
+                    {
+                        var minority = order.Take((n - 1) / 2).ToList();
+                        lab.Cut(minority, order.Skip(minority.Count));
+                        what = $"split minority {Names(minority)} | majority {Names(order.Skip(minority.Count))}";
+                        break;
+                    }
+
+                    case 2:
+                    {
+                        var leader = await BusiestLeaderAsync();
+                        lab.Cut([leader], Enumerable.Range(0, n));
+                        what = $"isolate the busiest leader {Name(leader)}";
+                        break;
+                    }
+
+                    default:
+                    {
+                        // A bridge: two halves that cannot talk, and one silo in the middle that sees both.
+                        var middle = order[0];
+                        var left = order.Skip(1).Where((_, i) => i % 2 == 0).ToList();
+                        var right = order.Skip(1).Where((_, i) => i % 2 == 1).ToList();
+                        lab.Cut(left, right);
+                        what = $"bridge {Names(left)} <-> {Name(middle)} <-> {Names(right)}";
+                        break;
+                    }
+                }
+
+                try
+                {
+                    await Task.Delay(hold, cancellationToken);
+                }
+                finally
+                {
+                    lab.HealAll();
+                }
+
+                return what + ", healed";
+            }
+
+            case NemesisKind.Netem:
+            {
+                var lab = cluster.Lab ?? throw new InvalidOperationException("netem needs network namespaces");
+                var victims = rng.Next(2) == 0 ? [rng.Next(n)] : Enumerable.Range(0, n).ToList();
+                var loss = 10 + rng.Next(3) * 10;
+                var delay = 10 + rng.Next(5) * 10;
+                var how = "";
+                foreach (var v in victims)
+                {
+                    how = lab.Netem(v, loss, delay);
+                }
+
+                try
+                {
+                    await Task.Delay(hold, cancellationToken);
+                }
+                finally
+                {
+                    lab.HealAll();
+                }
+
+                return $"{how} on {Names(victims)}, removed";
+            }
+
+            default:
+            {
+                var done = new StringBuilder();
+                var until = DateTime.UtcNow + hold;
+                while (DateTime.UtcNow < until)
+                {
+                    done.Append(await TransferOneAsync()).Append("; ");
+                    await Task.Delay(TimeSpan.FromMilliseconds(300 + rng.Next(500)), cancellationToken);
+                }
+
+                return done.ToString().TrimEnd(' ', ';');
+            }
+        }
+    }
+
+    /// <summary>Heals everything: resumes paused silos, restarts killed ones, removes partitions and netem.</summary>
+    public void HealAll()
+    {
+        cluster.Lab?.HealAll();
+        for (var i = 0; i < cluster.Silos.Count; i++)
+        {
+            cluster[i].Resume();
+            if (!cluster[i].Running)
+            {
+                log($"restarting {Name(i)}, found dead at the end");
+                cluster[i].Start();
+            }
+        }
+
+        _killed.Clear();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+
+    private string Name(int i) => cluster[i].SiloId;
+
+    private string Names(IEnumerable<int> silos) => "{" + string.Join(",", silos.Select(Name)) + "}";
+
+    // Half the time the silo leading the most shards (the fault that matters most), else any.
+    private async Task<int> PickVictimAsync() => rng.Next(2) == 0 ? await BusiestLeaderAsync() : rng.Next(cluster.Silos.Count);
+
+    private async Task<int> BusiestLeaderAsync()
+    {
+        var counts = await cluster.LeaderCountsAsync();
+        var max = counts.Values.DefaultIfEmpty(0).Max();
+        var busiest = counts.Where(c => c.Value == max).Select(c => cluster.IndexOf(c.Key)).OrderBy(i => i).ToList();
+        return busiest[rng.Next(busiest.Count)];
+    }
+
+    private async Task<string> TransferOneAsync()
+    {
+        var view = await cluster.TryViewAsync();
+        var shards = view?.Shards.Where(s => s.ShardId != 0).ToList() ?? [];
+        if (view is null || shards.Count == 0)
+        {
+            return "no view";
+        }
+
+        var shard = shards[rng.Next(shards.Count)];
+        var leader = view.Leaders.FirstOrDefault(l => l.ShardId == shard.ShardId)?.SiloId;
+        var targets = shard.Replicas.Select(r => r.SiloId).Where(s => s != leader).ToList();
+        if (targets.Count == 0)
+        {
+            return $"shard {shard.ShardId}: no other replica";
+        }
+
+        var to = targets[rng.Next(targets.Count)];
+        var via = cluster[rng.Next(cluster.Silos.Count)];
+        try
+        {
+            using var body = new StringContent($"{{\"to\":\"{to}\"}}", Encoding.UTF8, "application/json");
+            using var response = await _http.PostAsync(new Uri(via.HttpBase, string.Create(CultureInfo.InvariantCulture, $"cluster/shards/{shard.ShardId}/transfer-leader")), body);
+            return $"shard {shard.ShardId} {leader}->{to}: {(int)response.StatusCode}";
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return $"shard {shard.ShardId} {leader}->{to}: {e.GetType().Name}";
+        }
+    }
+}

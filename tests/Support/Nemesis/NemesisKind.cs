@@ -1,0 +1,20 @@
+namespace MultiRaft.Nemesis;
+
+/// <summary>The faults the harness injects.</summary>
+public enum NemesisKind
+{
+    /// <summary>SIGKILL a silo, restart it from its WAL after the fault.</summary>
+    Kill,
+
+    /// <summary>SIGSTOP a silo for longer than the election timeout, then SIGCONT.</summary>
+    Pause,
+
+    /// <summary>A network partition: one silo isolated, a majority/minority split, the busiest leader isolated, or a bridge.</summary>
+    Partition,
+
+    /// <summary>Packet loss and delay with tc netem.</summary>
+    Netem,
+
+    /// <summary>Leadership transfers of random shards through the HTTP API.</summary>
+    Transfer,
+}

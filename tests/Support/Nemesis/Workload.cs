@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Google.Protobuf;
+using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Linearizability;
+
+namespace MultiRaft.Nemesis;
+
+/// <summary>
+/// Concurrent workers on a small key set: linearizable reads, puts, compare-and-set with the
+/// last version the worker saw, and deletes, through the .NET client and the HTTP API. Every
+/// operation goes into a <see cref="HistoryRecorder"/> as ok, failed (definitely not applied)
+/// or unknown.
+/// </summary>
+public sealed class Workload : IAsyncDisposable
+{
+    private readonly ClusterHarness _cluster;
+    private readonly WorkloadOptions _options;
+    private readonly MultiRaftClient _client;
+    private readonly TcpGatewayConnector _raw = new(connectTimeout: TimeSpan.FromSeconds(1));
+    private readonly HttpClient _http;
+    private readonly int _seed;
+    private int _rawNext;
+    private ClusterView? _view;
+
+    /// <summary>Creates the workload; <see cref="RunAsync"/> starts it.</summary>
+    public Workload(ClusterHarness cluster, WorkloadOptions options, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(options);
+        _cluster = cluster;
+        _options = options;
+        _seed = seed;
+        var clientOptions = new MultiRaftClientOptions
+        {
+            RequestTimeout = options.RequestTimeout, InitialRetryDelay = TimeSpan.FromMilliseconds(20),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        };
+        foreach (var g in cluster.Gateways)
+        {
+            clientOptions.Endpoints.Add(g);
+        }
+
+        _client = new MultiRaftClient(clientOptions);
+        _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1) }) { Timeout = options.RequestTimeout + TimeSpan.FromMilliseconds(1500) };
+        Keys = Enumerable.Range(0, options.Keys).Select(i => $"nemesis/k{i}").ToList();
+    }
+
+    /// <summary>Everything recorded so far.</summary>
+    public HistoryRecorder History { get; } = new();
+
+    /// <summary>The keys operated on.</summary>
+    public IReadOnlyList<string> Keys { get; }
+
+    /// <summary>Counts of the recorded operations by outcome.</summary>
+    public OpCounts Counts()
+    {
+        var h = History.History();
+        return new OpCounts(h.Count, h.Count(o => o.Outcome == Outcome.Ok), h.Count(o => o.Outcome == Outcome.Failed), h.Count(o => o.Outcome == Outcome.Unknown));
+    }
+
+    /// <summary>Runs every worker until <paramref name="stop"/> is cancelled.</summary>
+    public Task RunAsync(CancellationToken stop)
+    {
+        var workers = new List<Task>();
+        for (var w = 0; w < _options.ClientWorkers + _options.HttpWorkers; w++)
+        {
+            var id = w;
+            workers.Add(Task.Run(() => WorkerAsync(id, id >= _options.ClientWorkers, stop), CancellationToken.None));
+        }
+
+        return Task.WhenAll(workers);
+    }
+
+    /// <summary>
+    /// After the run: reads every key through the client until it answers (each attempt is
+    /// recorded), so that a lost acknowledged write shows up in the checked history.
+    /// </summary>
+    public async Task<bool> FinalReadsAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var client = 1000;
+        foreach (var key in Keys)
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (outcome, _) = await ClientOpAsync(client, key, KvInput.Get(), cancellationToken);
+                if (outcome == Outcome.Ok)
+                {
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    return false;
+                }
+
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _raw.DisposeAsync();
+        _http.Dispose();
+    }
+
+    private async Task WorkerAsync(int worker, bool viaHttp, CancellationToken stop)
+    {
+        var rng = new Random(HashCode.Combine(_seed, worker));
+        var lastVersion = new Dictionary<string, long>();
+        var seq = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var key = Keys[rng.Next(Keys.Count)];
+            var value = string.Create(CultureInfo.InvariantCulture, $"w{worker}-{seq++}");
+            var roll = rng.Next(100);
+            var seen = lastVersion.GetValueOrDefault(key);
+            var input = roll switch
+            {
+                < 45 => KvInput.Get(),
+                < 70 => KvInput.Put(value),
+                < 90 => seen == 0 ? KvInput.Create(value) : KvInput.CompareAndSet(seen, value),
+                _ => KvInput.Delete(),
+            };
+            (Outcome Outcome, KvOutput Output) result;
+            // The operation itself is never cancelled by the stop signal: its fate must be recorded.
+            if (input.Kind == OperationKind.Get && _options.RawReadsToEverySilo)
+            {
+                result = await RawGetAsync(worker, key);
+            }
+            else if (viaHttp)
+            {
+                result = await HttpOpAsync(worker, key, input, rng);
+            }
+            else
+            {
+                result = await ClientOpAsync(worker, key, input, CancellationToken.None);
+            }
+
+            if (result.Outcome == Outcome.Ok)
+            {
+                if (result.Output.Success && result.Output.Version != 0)
+                {
+                    lastVersion[key] = result.Output.Version;
+                }
+                else if (input.Kind is OperationKind.Get or OperationKind.Delete && !result.Output.Success)
+                {
+                    lastVersion[key] = 0;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(_options.ThinkTime, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task<(Outcome, KvOutput)> ClientOpAsync(int worker, string key, KvInput input, CancellationToken cancellationToken)
+    {
+        var id = History.Invoke(worker, key, input);
+        var k = Encoding.UTF8.GetBytes(key);
+        var v = Encoding.UTF8.GetBytes(input.Value ?? "");
+        try
+        {
+            var output = input.Kind switch
+            {
+                OperationKind.Get => await _client.GetAsync(k, cancellationToken: cancellationToken) is { } e
+                    ? KvOutput.Found(Encoding.UTF8.GetString(e.Value.Span), (long)e.Version)
+                    : KvOutput.NotFound,
+                OperationKind.Put => KvOutput.Written((long)await _client.PutAsync(k, v, cancellationToken: cancellationToken)),
+                OperationKind.Delete => await _client.DeleteAsync(k, cancellationToken: cancellationToken) ? KvOutput.Deleted : KvOutput.NotFound,
+                OperationKind.Create => KvOutput.Written((long)await _client.CompareAndSetAsync(k, v, 0, cancellationToken)),
+                _ => KvOutput.Written((long)await _client.CompareAndSetAsync(k, v, (ulong)input.ExpectedVersion, cancellationToken)),
+            };
+            History.Ok(id, output);
+            return (Outcome.Ok, output);
+        }
+        catch (PreconditionFailedException)
+        {
+            History.Ok(id, KvOutput.Rejected);
+            return (Outcome.Ok, KvOutput.Rejected);
+        }
+        catch (UnavailableException)
+        {
+            History.Fail(id);
+            return (Outcome.Failed, default);
+        }
+        catch (Exception e) when (e is MultiRaftException or OperationCanceledException or IOException or SocketException)
+        {
+            // OutcomeUnknownException, timeouts, broken connections: reads are harmless either way.
+            return Unknown(id, input);
+        }
+    }
+
+    private async Task<(Outcome, KvOutput)> HttpOpAsync(int worker, string key, KvInput input, Random rng)
+    {
+        var silo = _cluster[rng.Next(_cluster.Silos.Count)];
+        var uri = new Uri(silo.HttpBase, "kv/" + Uri.EscapeDataString(key));
+        using var request = new HttpRequestMessage(input.Kind switch
+        {
+            OperationKind.Get => HttpMethod.Get,
+            OperationKind.Delete => HttpMethod.Delete,
+            _ => HttpMethod.Put,
+        }, uri);
+        if (input.Value is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(input.Value));
+        }
+
+        if (input.Kind == OperationKind.CompareAndSet)
+        {
+            request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{input.ExpectedVersion}\""));
+        }
+        else if (input.Kind == OperationKind.Create)
+        {
+            request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
+        }
+
+        var id = History.Invoke(worker, key, input);
+        try
+        {
+            using var response = await _http.SendAsync(request);
+            var version = response.Headers.ETag is { } tag ? long.Parse(tag.Tag.Trim('"'), CultureInfo.InvariantCulture) : 0;
+            KvOutput? output = (response.StatusCode, input.Kind) switch
+            {
+                (HttpStatusCode.OK, OperationKind.Get) => KvOutput.Found(await response.Content.ReadAsStringAsync(), version),
+                (HttpStatusCode.NotFound, OperationKind.Get or OperationKind.Delete) => KvOutput.NotFound,
+                (HttpStatusCode.NoContent, OperationKind.Delete) => KvOutput.Deleted,
+                (HttpStatusCode.NoContent, _) => KvOutput.Written(version),
+                (HttpStatusCode.PreconditionFailed, OperationKind.CompareAndSet or OperationKind.Create) => KvOutput.Rejected,
+                _ => null,
+            };
+            if (output is { } o)
+            {
+                History.Ok(id, o);
+                return (Outcome.Ok, o);
+            }
+
+            // 503: no quorum within the deadline, not applied. 504 and anything else: unknown.
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable || (int)response.StatusCode is >= 400 and < 500)
+            {
+                History.Fail(id);
+                return (Outcome.Failed, default);
+            }
+
+            return Unknown(id, input);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            return Unknown(id, input);
+        }
+    }
+
+    // A raw GetRequest to the next silo's gateway, whichever replica it holds: correct silos read
+    // through ReadIndex (or refuse); with the planted bug any replica answers from its own state.
+    private async Task<(Outcome, KvOutput)> RawGetAsync(int worker, string key)
+    {
+        var silo = _cluster[(int)((uint)Interlocked.Increment(ref _rawNext) % (uint)_cluster.Silos.Count)];
+        var id = History.Invoke(worker, key, KvInput.Get());
+        try
+        {
+            _view ??= await _cluster.TryViewAsync();
+            var hash = KeyHash.Of(Encoding.UTF8.GetBytes(key));
+            var shard = _view?.Shards.FirstOrDefault(s => s.ShardId != 0 && s.HashStart <= hash && hash < s.HashEnd);
+            if (shard is null)
+            {
+                History.Fail(id);
+                return (Outcome.Failed, default);
+            }
+
+            using var cts = new CancellationTokenSource(_options.RequestTimeout);
+            var response = await _raw.SendAsync(silo.GatewayAddress, new ClientRequest
+            {
+                TimeoutMs = (uint)_options.RequestTimeout.TotalMilliseconds,
+                Get = new GetRequest
+                {
+                    Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch?.Clone() ?? new ShardEpoch() },
+                    Key = ByteString.CopyFromUtf8(key),
+                },
+            }, cts.Token);
+            KvOutput? output = response.Status switch
+            {
+                ResponseStatus.Ok => KvOutput.Found(response.Value.ToStringUtf8(), (long)response.Version),
+                ResponseStatus.NotFound => KvOutput.NotFound,
+                _ => null,
+            };
+            if (response.Status == ResponseStatus.StaleEpoch)
+            {
+                _view = null;
+            }
+
+            if (output is { } o)
+            {
+                History.Ok(id, o);
+                return (Outcome.Ok, o);
+            }
+
+            History.Fail(id);
+            return (Outcome.Failed, default);
+        }
+        catch (Exception e) when (e is MultiRaftException or OperationCanceledException or IOException or SocketException)
+        {
+            History.Fail(id);
+            return (Outcome.Failed, default);
+        }
+    }
+
+    // A read without an answer changed nothing, so it is dropped; a write's fate stays open.
+    private (Outcome, KvOutput) Unknown(int id, KvInput input)
+    {
+        if (input.IsWrite)
+        {
+            History.Unknown(id);
+            return (Outcome.Unknown, default);
+        }
+
+        History.Fail(id);
+        return (Outcome.Failed, default);
+    }
+}
