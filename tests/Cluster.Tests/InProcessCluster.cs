@@ -33,10 +33,23 @@ public sealed class InProcessCluster : IAsyncDisposable
         return c;
     }
 
-    public async Task<SiloOptions> AddSiloAsync(int shards = 4)
+    /// <summary>
+    /// Starts the first silo, then all the others at once, so that the router places the
+    /// shards' replicas over every silo instead of filling the first three.
+    /// </summary>
+    public static async Task<InProcessCluster> StartSpreadAsync(int silos, int shards)
     {
-        var n = _silos.Count + 1;
-        var ports = Ports.Free(3);
+        var c = new InProcessCluster();
+        await c.AddSiloAsync(shards).ConfigureAwait(false);
+        var ports = Ports.Free(3 * (silos - 1));
+        await Task.WhenAll(Enumerable.Range(2, silos - 1).Select(n => c.AddSiloAsync(shards, n, ports.AsSpan((n - 2) * 3, 3).ToArray()))).ConfigureAwait(false);
+        return c;
+    }
+
+    public async Task<SiloOptions> AddSiloAsync(int shards = 4, int? index = null, int[]? freePorts = null)
+    {
+        var n = index ?? _silos.Count + 1;
+        var ports = freePorts ?? Ports.Free(3);
         var options = new SiloOptions
         {
             SiloId = $"s{n}",
@@ -45,7 +58,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             HttpPort = ports[2],
             DataDirectory = Path.Combine(_root, $"s{n}"),
             InitialShards = shards,
-            Join = _silos.Count == 0 ? "" : _silos[0].Options.GatewayAddress,
+            Join = n == 1 ? "" : _silos[0].Options.GatewayAddress,
             TickMs = 50,
             HeartbeatIntervalMs = 200,
             SiloDeadAfterMs = 5000,
@@ -53,7 +66,12 @@ public sealed class InProcessCluster : IAsyncDisposable
         };
         var app = await SiloHost.BuildAsync(options, logging: b => b.ClearProviders().SetMinimumLevel(LogLevel.Warning)).ConfigureAwait(false);
         await app.StartAsync().ConfigureAwait(false);
-        _silos.Add((options, app));
+        lock (_silos)
+        {
+            _silos.Add((options, app));
+            _silos.Sort((a, b) => string.CompareOrdinal(a.Options.SiloId.PadLeft(4), b.Options.SiloId.PadLeft(4)));
+        }
+
         await app.Services.GetRequiredService<SiloCluster>().Ready.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return options;
     }
