@@ -4,7 +4,8 @@ using System.Net.Http.Headers;
 namespace MultiRaft.Cluster.Tests;
 
 /// <summary>The HTTP API of every silo against the real cluster: any silo serves any key; bad input writes nothing.</summary>
-public sealed class HttpApiTests(ThreeSiloFixture fixture) : IClassFixture<ThreeSiloFixture>
+[Collection(ThreeSiloCollection.Name)]
+public sealed class HttpApiTests(ThreeSiloFixture fixture)
 {
     private static HttpClient Http(Uri baseAddress) => new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(20) };
 

@@ -145,6 +145,11 @@ public sealed class InProcessCluster : IAsyncDisposable
                     return (false, $"shard {shard.ShardId} on {r.SiloId}: {d.Status}", digests);
                 }
 
+                if (d.Shard.Replicas.Count(m => m.Role == ReplicaRole.Voter) != replicas)
+                {
+                    return (false, $"shard {shard.ShardId} on {r.SiloId}: Raft has {d.Shard.Replicas.Count(m => m.Role == ReplicaRole.Voter)} voters", digests);
+                }
+
                 if (first is null)
                 {
                     (first, firstApplied) = (d.Value.ToByteArray(), d.Version);

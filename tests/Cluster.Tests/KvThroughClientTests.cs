@@ -4,7 +4,8 @@ using MultiRaft.Client;
 namespace MultiRaft.Cluster.Tests;
 
 /// <summary>The KV contract through the .NET client against three real silos.</summary>
-public sealed class KvThroughClientTests(ThreeSiloFixture fixture) : IClassFixture<ThreeSiloFixture>
+[Collection(ThreeSiloCollection.Name)]
+public sealed class KvThroughClientTests(ThreeSiloFixture fixture)
 {
     private static ReadOnlyMemory<byte> B(string s) => Encoding.UTF8.GetBytes(s);
 

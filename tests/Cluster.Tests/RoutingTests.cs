@@ -8,7 +8,8 @@ namespace MultiRaft.Cluster.Tests;
 /// Stale routing never gets data (TESTING.md 18): a request routed with the wrong shard, epoch or
 /// silo gets a retryable answer carrying what the client needs, and nothing is written.
 /// </summary>
-public sealed class RoutingTests(ThreeSiloFixture fixture) : IClassFixture<ThreeSiloFixture>
+[Collection(ThreeSiloCollection.Name)]
+public sealed class RoutingTests(ThreeSiloFixture fixture)
 {
     private InProcessCluster Cluster => fixture.Cluster;
 

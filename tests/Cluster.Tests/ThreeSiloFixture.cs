@@ -13,3 +13,10 @@ public sealed class ThreeSiloFixture : IAsyncLifetime
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
+
+/// <summary>The classes that share one 3-silo cluster.</summary>
+[CollectionDefinition(Name)]
+public sealed class ThreeSiloCollection : ICollectionFixture<ThreeSiloFixture>
+{
+    public const string Name = "three silos";
+}

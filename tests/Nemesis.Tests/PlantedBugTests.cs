@@ -12,14 +12,17 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
     [Fact]
     public async Task Reads_without_ReadIndex_are_caught_as_not_linearizable()
     {
+        var reports = Directory.CreateTempSubdirectory("multiraft-planted-bug-").FullName;
         var result = await NemesisRun.RunAsync(new RunOptions
         {
             Seed = 5,
+            ReportDirectory = reports,
             Load = TimeSpan.FromSeconds(30),
             Cluster = new ClusterOptions { UnsafeLocalReads = true },
             Workload = new WorkloadOptions { RawReadsToEverySilo = true, HttpWorkers = 0 },
             // Partitions isolate the old leader with its stale state; without namespaces a pause does the same.
             Nemeses = [NemesisKind.Partition, NemesisKind.Pause],
+            TargetLeaders = true,
             CheckEvery = TimeSpan.FromSeconds(3),
         }, output.WriteLine);
 
@@ -27,6 +30,8 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         Assert.True(result.Verdict == Verdict.Illegal, $"the planted bug went unnoticed: {result.Verdict}\n{result.Summary()}");
         Assert.NotNull(result.ReportPath);
         Assert.True(File.Exists(result.ReportPath));
-        Assert.Contains("key", File.ReadAllText(result.ReportPath), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("cannot be linearized", File.ReadAllText(result.ReportPath), StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.GetFiles(reports, "key-*.html"));
+        Directory.Delete(reports, recursive: true);
     }
 }

@@ -279,12 +279,28 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
     private async ValueTask<ClientResponse> DigestAsync(ulong shardId, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var pending = new Pending();
-        if (!engine.Post(shardId, g => pending.Complete(new ClientResponse
+        if (!engine.Post(shardId, g =>
             {
-                Status = ResponseStatus.Ok,
-                Value = ByteString.CopyFrom(g.StateMachine.Digest()),
-                Version = g.StateMachine.LastAppliedIndex,
-            })))
+                // The membership as this replica's Raft configuration has it (not the router's wish).
+                var members = new ShardDescriptor { ShardId = shardId };
+                foreach (var v in g.ConfState.Voters)
+                {
+                    members.Replicas.Add(new ReplicaDescriptor { ReplicaId = v, Role = ReplicaRole.Voter, SiloId = engine.SiloOf(shardId, v) ?? "" });
+                }
+
+                foreach (var l in g.ConfState.Learners)
+                {
+                    members.Replicas.Add(new ReplicaDescriptor { ReplicaId = l, Role = ReplicaRole.Learner, SiloId = engine.SiloOf(shardId, l) ?? "" });
+                }
+
+                pending.Complete(new ClientResponse
+                {
+                    Status = ResponseStatus.Ok,
+                    Value = ByteString.CopyFrom(g.StateMachine.Digest()),
+                    Version = g.StateMachine.LastAppliedIndex,
+                    Shard = members,
+                });
+            }))
         {
             return ShardNotHere(shardId);
         }

@@ -12,6 +12,9 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly HashSet<int> _killed = [];
 
+    /// <summary>Aim kills, pauses and partitions at the silo leading the most shards.</summary>
+    public bool TargetLeaders { get; init; }
+
     /// <summary>Whether <paramref name="kind"/> can run here (network faults need namespaces).</summary>
     public bool Supports(NemesisKind kind) => kind is not (NemesisKind.Partition or NemesisKind.Netem) || cluster.Lab is not null;
 
@@ -53,7 +56,7 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
                 var lab = cluster.Lab ?? throw new InvalidOperationException("partitions need network namespaces");
                 var order = Enumerable.Range(0, n).OrderBy(_ => rng.Next()).ToList();
                 string what;
-                switch (rng.Next(4))
+                switch (TargetLeaders ? 2 : rng.Next(4))
                 {
                     case 0:
                         lab.Cut([order[0]], order.Skip(1));
@@ -163,7 +166,7 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
     private string Names(IEnumerable<int> silos) => "{" + string.Join(",", silos.Select(Name)) + "}";
 
     // Half the time the silo leading the most shards (the fault that matters most), else any.
-    private async Task<int> PickVictimAsync() => rng.Next(2) == 0 ? await BusiestLeaderAsync() : rng.Next(cluster.Silos.Count);
+    private async Task<int> PickVictimAsync() => TargetLeaders || rng.Next(2) == 0 ? await BusiestLeaderAsync() : rng.Next(cluster.Silos.Count);
 
     private async Task<int> BusiestLeaderAsync()
     {

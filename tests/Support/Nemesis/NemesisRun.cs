@@ -27,11 +27,11 @@ public static class NemesisRun
         ArgumentNullException.ThrowIfNull(log);
         var rng = new Random(options.Seed);
         var notes = new List<string>();
-        using var nemeses = new Nemeses(cluster, rng, log);
+        using var nemeses = new Nemeses(cluster, rng, log) { TargetLeaders = options.TargetLeaders };
         var kinds = options.Nemeses.Where(nemeses.Supports).ToList();
         foreach (var skipped in options.Nemeses.Except(kinds))
         {
-            var note = $"NEMESIS {skipped} SKIPPED: no network namespaces on this machine";
+            var note = $"NEMESIS {skipped} SKIPPED: this run has no network namespaces";
             notes.Add(note);
             log(note);
         }

@@ -30,6 +30,9 @@ public sealed record RunOptions
     /// <summary>Where the report of a failed check goes; a fresh temporary directory when null.</summary>
     public string? ReportDirectory { get; init; }
 
+    /// <summary>Aim every kill, pause and partition at the silo leading the most shards.</summary>
+    public bool TargetLeaders { get; init; }
+
     /// <summary>Stop the load as soon as a check of the history so far fails (used to hunt the planted bug).</summary>
     public TimeSpan? CheckEvery { get; init; }
 }

@@ -262,6 +262,12 @@ public sealed class Workload : IAsyncDisposable
 
             return Unknown(id, input);
         }
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            // The connection was never established (a killed or unreachable silo): nothing was sent.
+            History.Fail(id);
+            return (Outcome.Failed, default);
+        }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
             return Unknown(id, input);
