@@ -179,10 +179,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     public async ValueTask<ClientResponse> HandleJoinAsync(JoinRequest join, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var silo = join.Silo;
-        if (silo is null || new SiloOptionsValidator().Validate(null, new SiloOptions { SiloId = silo.SiloId }).Failed && string.IsNullOrEmpty(silo.SiloId)
-            || string.IsNullOrEmpty(silo.SiloAddress) || string.IsNullOrEmpty(silo.GatewayAddress))
+        if (silo is null || !SiloOptionsValidator.IsValidSiloId(silo.SiloId)
+            || !TryParseEndPoint(silo.SiloAddress, out _) || !silo.GatewayAddress.Contains(':', StringComparison.Ordinal))
         {
-            return Responses.Status(ResponseStatus.BadRequest, "a join names the silo's id, silo address and gateway address");
+            return Responses.Status(ResponseStatus.BadRequest, "a join names a valid silo id, a reachable silo address (host:port) and a gateway address (host:port)");
         }
 
         var pending = new Pending();

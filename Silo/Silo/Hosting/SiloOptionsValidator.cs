@@ -85,6 +85,9 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
+    /// <summary>Whether <paramref name="siloId"/> is a valid silo name.</summary>
+    public static bool IsValidSiloId(string siloId) => SiloIdPattern().IsMatch(siloId ?? "");
+
     private static void Range(List<string> errors, string what, int value, int min, int max)
     {
         if (value < min || value > max)
