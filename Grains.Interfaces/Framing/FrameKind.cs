@@ -23,4 +23,7 @@ public enum FrameKind : byte
 
     /// <summary>A <c>ClientResponse</c>: the answer to one request, in any order.</summary>
     ClientResponse = 7,
+
+    /// <summary>A <c>SnapshotChunk</c>: one piece of a Raft snapshot message's image (silo-to-silo).</summary>
+    SnapshotChunk = 8,
 }

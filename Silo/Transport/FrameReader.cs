@@ -69,6 +69,7 @@ public sealed class FrameReader
         FrameKind.Handshake => FrameFormat.Parse(Grains.Interfaces.Protos.Handshake.Parser, kind, payload),
         FrameKind.HandshakeReply => FrameFormat.Parse(Grains.Interfaces.Protos.HandshakeReply.Parser, kind, payload),
         FrameKind.MessageBatch => FrameFormat.Parse(Grains.Interfaces.Protos.MessageBatch.Parser, kind, payload),
+        FrameKind.SnapshotChunk => FrameFormat.Parse(Grains.Interfaces.Protos.SnapshotChunk.Parser, kind, payload),
         // Client frames are valid kinds, but never on a silo-to-silo connection.
         _ => throw new FrameException($"Unknown frame kind {(byte)kind} on a silo connection."),
     };

@@ -13,7 +13,10 @@ namespace MultiRaft.Transport;
 /// takes everything queued, writes it as one <see cref="MessageBatch"/> frame and flushes once.
 /// The queue is bounded: when full the oldest message is dropped. Every message not sent (dropped,
 /// queued while the peer is unreachable, in a batch whose write failed) goes to the
-/// <see cref="IUnreachableReporter"/>; Raft retransmits.
+/// <see cref="IUnreachableReporter"/>; Raft retransmits. A snapshot message travels apart from
+/// the batches, its image in chunks between them (<see cref="SnapshotChunk"/>); if its connection
+/// breaks before the last chunk, the snapshot message is reported unreachable. A write that
+/// outlasts <see cref="TransportOptions.WriteTimeout"/> closes the connection like any failed write.
 /// </summary>
 public sealed class PeerSender : IAsyncDisposable
 {
@@ -84,10 +87,13 @@ public sealed class PeerSender : IAsyncDisposable
         SiloConnection? connection = null;
         var batch = new MessageBatch();
         var pending = new List<Outgoing>();
+        // Snapshot messages stream one after another, a chunk between batches, so other shards'
+        // messages keep flowing; a transfer lives and dies with its connection.
+        var transfers = new Queue<SnapshotTransfer>();
         Outgoing? carry = null;
         try
         {
-            while (carry is not null || await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+            while (carry is not null || transfers.Count > 0 || await _queue.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
             {
                 if (connection is null || connection.Closed.IsCancellationRequested)
                 {
@@ -95,6 +101,12 @@ public sealed class PeerSender : IAsyncDisposable
                     {
                         await connection.DisposeAsync().ConfigureAwait(false);
                         connection = null;
+                        if (transfers.Count > 0)
+                        {
+                            TransportLog.SendFailed(_logger, SiloId, transfers.Count, new IOException("The connection closed."));
+                        }
+
+                        ReportAll(transfers);
                     }
 
                     connection = await TryConnectAsync(delay, ct).ConfigureAwait(false);
@@ -121,20 +133,28 @@ public sealed class PeerSender : IAsyncDisposable
                     delay = _options.ReconnectInitialDelay;
                 }
 
-                carry = Fill(batch, pending, carry);
-                if (pending.Count == 0)
-                {
-                    continue;
-                }
-
+                carry = Fill(batch, pending, carry, transfers);
                 try
                 {
-                    await connection.SendAsync(batch, ct).ConfigureAwait(false);
+                    if (pending.Count > 0)
+                    {
+                        await connection.SendAsync(batch, ct).ConfigureAwait(false);
+                    }
+
+                    if (transfers.TryPeek(out var transfer))
+                    {
+                        await connection.SendAsync(FrameKind.SnapshotChunk, transfer.NextChunk(), ct).ConfigureAwait(false);
+                        if (transfer.Done)
+                        {
+                            transfers.Dequeue();
+                        }
+                    }
                 }
                 catch (Exception ex) when (!ct.IsCancellationRequested)
                 {
-                    TransportLog.SendFailed(_logger, SiloId, pending.Count, ex);
+                    TransportLog.SendFailed(_logger, SiloId, pending.Count + transfers.Count, ex);
                     pending.ForEach(Report);
+                    ReportAll(transfers);
                     await connection.DisposeAsync().ConfigureAwait(false);
                     connection = null;
                 }
@@ -155,6 +175,7 @@ public sealed class PeerSender : IAsyncDisposable
             }
 
             pending.ForEach(Report);
+            ReportAll(transfers);
             if (carry is { } c)
             {
                 Report(c);
@@ -172,7 +193,7 @@ public sealed class PeerSender : IAsyncDisposable
     {
         try
         {
-            var connection = await SiloConnection.ConnectAsync(_endPoint, _options, ct).ConfigureAwait(false);
+            var connection = await SiloConnection.ConnectAsync(_endPoint, _options, _time, ct).ConfigureAwait(false);
             TransportLog.Connected(_logger, SiloId, _endPoint);
             return connection;
         }
@@ -183,8 +204,9 @@ public sealed class PeerSender : IAsyncDisposable
         }
     }
 
-    // Takes queued messages into one batch up to a frame's size; returns the message that did not fit.
-    private Outgoing? Fill(MessageBatch batch, List<Outgoing> pending, Outgoing? carry)
+    // Takes queued messages into one batch up to a frame's size, and snapshot messages into
+    // transfers; returns the message that did not fit.
+    private Outgoing? Fill(MessageBatch batch, List<Outgoing> pending, Outgoing? carry, Queue<SnapshotTransfer> transfers)
     {
         long size = 0;
         while (true)
@@ -198,6 +220,21 @@ public sealed class PeerSender : IAsyncDisposable
             else if (!_queue.Reader.TryRead(out item))
             {
                 return null;
+            }
+
+            if (item.Message.Type == MessageType.Snapshot)
+            {
+                try
+                {
+                    transfers.Enqueue(SnapshotTransfer.Start(item.ShardId, item.Message, _options));
+                }
+                catch (ArgumentException ex)
+                {
+                    TransportLog.Unsendable(_logger, item.ShardId, SiloId, ex);
+                    Report(item);
+                }
+
+                continue;
             }
 
             ShardMessage wire;
@@ -229,6 +266,14 @@ public sealed class PeerSender : IAsyncDisposable
             size += itemSize;
             batch.Messages.Add(wire);
             pending.Add(item);
+        }
+    }
+
+    private void ReportAll(Queue<SnapshotTransfer> transfers)
+    {
+        while (transfers.TryDequeue(out var t))
+        {
+            _reporter.ReportUnreachable(SiloId, t.ShardId, t.Message);
         }
     }
 

@@ -19,16 +19,20 @@ public sealed class SiloConnection : IAsyncDisposable
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly int _maxFrameSize;
+    private readonly TimeSpan _writeTimeout;
+    private readonly TimeProvider _time;
     private readonly CancellationTokenSource _closed = new();
     private Task _watch = Task.CompletedTask;
 
-    private SiloConnection(Socket socket, int maxFrameSize)
+    private SiloConnection(Socket socket, TransportOptions options, TimeProvider time)
     {
         _socket = socket;
         _stream = new NetworkStream(socket, ownsSocket: true);
         _input = PipeReader.Create(_stream);
         _output = PipeWriter.Create(_stream);
-        _maxFrameSize = maxFrameSize;
+        _maxFrameSize = options.MaxFrameSize;
+        _writeTimeout = options.WriteTimeout;
+        _time = time;
     }
 
     /// <summary>Signalled once the listener has closed the connection or broken the protocol.</summary>
@@ -38,10 +42,21 @@ public sealed class SiloConnection : IAsyncDisposable
     /// <exception cref="HandshakeRefusedException">The listener refused us; the message is its reason.</exception>
     /// <exception cref="SocketException">The connection failed.</exception>
     /// <exception cref="OperationCanceledException">The handshake timed out or <paramref name="cancellationToken"/> fired.</exception>
-    public static async Task<SiloConnection> ConnectAsync(EndPoint endPoint, TransportOptions options,
+    public static Task<SiloConnection> ConnectAsync(EndPoint endPoint, TransportOptions options,
+        CancellationToken cancellationToken) => ConnectAsync(endPoint, options, TimeProvider.System, cancellationToken);
+
+    /// <summary>
+    /// Connects to <paramref name="endPoint"/> and shakes hands as the silo <paramref name="options"/> describes;
+    /// <paramref name="time"/> runs the write timeout.
+    /// </summary>
+    /// <exception cref="HandshakeRefusedException">The listener refused us; the message is its reason.</exception>
+    /// <exception cref="SocketException">The connection failed.</exception>
+    /// <exception cref="OperationCanceledException">The handshake timed out or <paramref name="cancellationToken"/> fired.</exception>
+    public static async Task<SiloConnection> ConnectAsync(EndPoint endPoint, TransportOptions options, TimeProvider time,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.HandshakeTimeout);
@@ -56,7 +71,7 @@ public sealed class SiloConnection : IAsyncDisposable
             throw;
         }
 
-        var connection = new SiloConnection(socket, options.MaxFrameSize);
+        var connection = new SiloConnection(socket, options, time);
         try
         {
             var hello = new Handshake
@@ -90,13 +105,35 @@ public sealed class SiloConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes <paramref name="batch"/> as one frame and flushes it.</summary>
+    /// <summary>Writes <paramref name="batch"/> as one <see cref="FrameKind.MessageBatch"/> frame and flushes it.</summary>
     /// <exception cref="FrameException">The batch is larger than a frame may be.</exception>
-    public async ValueTask SendAsync(IMessage batch, CancellationToken cancellationToken)
+    /// <exception cref="TimeoutException">The write did not complete within the write timeout.</exception>
+    public ValueTask SendAsync(IMessage batch, CancellationToken cancellationToken) =>
+        SendAsync(FrameKind.MessageBatch, batch, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="body"/> as one frame of <paramref name="kind"/> and flushes it. A flush
+    /// that outlasts the write timeout (the peer stopped reading) throws; the caller then drops the connection.
+    /// </summary>
+    /// <exception cref="FrameException">The body is larger than a frame may be.</exception>
+    /// <exception cref="TimeoutException">The write did not complete within the write timeout.</exception>
+    public async ValueTask SendAsync(FrameKind kind, IMessage body, CancellationToken cancellationToken)
     {
-        FrameFormat.Write(_output, FrameKind.MessageBatch, batch, _maxFrameSize);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
-        var result = await _output.FlushAsync(linked.Token).ConfigureAwait(false);
+        FrameFormat.Write(_output, kind, body, _maxFrameSize);
+        using var timeout = new CancellationTokenSource(_writeTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token, timeout.Token);
+        // Closing the socket surely ends a write stuck in the kernel, whatever the stream does with the token.
+        using var abort = timeout.Token.Register(static s => ((Socket)s!).Dispose(), _socket);
+        FlushResult result;
+        try
+        {
+            result = await _output.FlushAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Writing a {kind} frame took longer than {_writeTimeout}.", ex);
+        }
+
         if (result.IsCompleted)
         {
             throw new IOException("The connection is closed.");
@@ -110,7 +147,9 @@ public sealed class SiloConnection : IAsyncDisposable
         _socket.Dispose();
         await _watch.ConfigureAwait(false);
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+        // With an exception the writer drops what a failed or timed-out flush left buffered
+        // instead of writing it to the closed socket.
+        await _output.CompleteAsync(new ObjectDisposedException(nameof(SiloConnection))).ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         _closed.Dispose();
     }

@@ -11,7 +11,8 @@ namespace MultiRaft.Transport;
 
 /// <summary>
 /// Serves the silo-to-silo port: checks the handshake, then hands every message of every batch to
-/// the <see cref="IMessageSink"/>. A bad frame or message closes this connection only.
+/// the <see cref="IMessageSink"/>; snapshot chunks are joined and the whole snapshot message
+/// delivered after its last chunk. A bad frame or message closes this connection only.
 /// </summary>
 public sealed class SiloConnectionHandler : ConnectionHandler
 {
@@ -40,6 +41,7 @@ public sealed class SiloConnectionHandler : ConnectionHandler
         var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
             ?? CancellationToken.None;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, closing);
+        SnapshotAssembler? snapshots = null;
         try
         {
             var peer = await HandshakeAsync(connection, frames, remote, stop.Token).ConfigureAwait(false);
@@ -48,14 +50,24 @@ public sealed class SiloConnectionHandler : ConnectionHandler
                 return;
             }
 
+            snapshots = new SnapshotAssembler(_options.MaxSnapshotBytes);
             while (await frames.ReadAsync(stop.Token).ConfigureAwait(false) is { } frame)
             {
-                if (frame.Body is not MessageBatch batch)
+                switch (frame.Body)
                 {
-                    throw new FrameException($"Expected a message batch, got a {frame.Kind} frame.");
-                }
+                    case MessageBatch batch:
+                        Deliver(peer, batch);
+                        break;
+                    case SnapshotChunk chunk:
+                        if (snapshots.Add(chunk) is { } whole)
+                        {
+                            _sink.Deliver(peer, whole.ShardId, whole.Message);
+                        }
 
-                Deliver(peer, batch);
+                        break;
+                    default:
+                        throw new FrameException($"Expected a message batch or a snapshot chunk, got a {frame.Kind} frame.");
+                }
             }
 
             TransportLog.PeerDisconnected(_logger, peer, remote);
@@ -71,6 +83,14 @@ public sealed class SiloConnectionHandler : ConnectionHandler
         catch (Exception ex) when (ex is IOException or ConnectionResetException or ConnectionAbortedException)
         {
             TransportLog.ConnectionFailed(_logger, remote, ex);
+        }
+        finally
+        {
+            // Partial snapshots die with their connection; the sender reports them unreachable.
+            if (snapshots is { PartialCount: > 0 } left)
+            {
+                TransportLog.PartialSnapshotsDropped(_logger, remote, left.PartialCount);
+            }
         }
     }
 
@@ -144,6 +164,12 @@ public sealed class SiloConnectionHandler : ConnectionHandler
         if (hello.ClusterId != _options.ClusterId)
         {
             return $"cluster id mismatch: this silo is in cluster '{_options.ClusterId}', the peer in '{hello.ClusterId}'";
+        }
+
+        // An empty service id (a peer that does not say) is accepted; another one is not.
+        if (hello.ServiceId.Length > 0 && hello.ServiceId != _options.ServiceId)
+        {
+            return $"service id mismatch: this silo serves '{_options.ServiceId}', the peer '{hello.ServiceId}'";
         }
 
         if (hello.ProtocolVersion != TransportOptions.ProtocolVersion)

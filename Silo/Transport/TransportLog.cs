@@ -24,6 +24,9 @@ internal static partial class TransportLog
     [LoggerMessage(4005, LogLevel.Warning, "Closing the connection from {Remote}: no handshake within {Timeout}")]
     public static partial void HandshakeTimedOut(ILogger logger, EndPoint? remote, TimeSpan timeout);
 
+    [LoggerMessage(4006, LogLevel.Warning, "The connection from {Remote} ended with {Count} snapshots incomplete; they are dropped")]
+    public static partial void PartialSnapshotsDropped(ILogger logger, EndPoint? remote, int count);
+
     [LoggerMessage(4010, LogLevel.Information, "Connected to silo {SiloId} at {EndPoint}")]
     public static partial void Connected(ILogger logger, string siloId, EndPoint endPoint);
 

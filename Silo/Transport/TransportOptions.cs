@@ -33,6 +33,21 @@ public sealed class TransportOptions
     /// <summary>How long connecting plus the handshake may take, on either side.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The image bytes per snapshot chunk frame (at most a frame's room after the chunk's header).
+    /// Smaller chunks let other shards' messages through sooner while a snapshot streams.
+    /// </summary>
+    public int SnapshotChunkSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The largest snapshot image sent or received. A listener refuses a snapshot announcing more
+    /// (closing that connection), and never holds more than this in partial snapshots per connection.
+    /// </summary>
+    public long MaxSnapshotBytes { get; set; } = 1L << 30;
+
+    /// <summary>How long writing and flushing one frame may take before the peer is deemed stuck and the connection closed.</summary>
+    public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws with a clear message when a setting cannot work.</summary>
     /// <exception cref="ArgumentException">A setting is invalid.</exception>
     public void Validate()
@@ -45,6 +60,11 @@ public sealed class TransportOptions
         Require(ReconnectInitialDelay > TimeSpan.Zero, "Transport: ReconnectInitialDelay must be positive.");
         Require(ReconnectMaxDelay >= ReconnectInitialDelay, "Transport: ReconnectMaxDelay must be at least ReconnectInitialDelay.");
         Require(HandshakeTimeout > TimeSpan.Zero, "Transport: HandshakeTimeout must be positive.");
+        Require(SnapshotChunkSize >= 1, $"Transport: SnapshotChunkSize {SnapshotChunkSize} must be at least 1.");
+        // A received image is one array.
+        Require(MaxSnapshotBytes is >= 1 and <= int.MaxValue - 64,
+            $"Transport: MaxSnapshotBytes {MaxSnapshotBytes} must be between 1 and {int.MaxValue - 64}.");
+        Require(WriteTimeout > TimeSpan.Zero, "Transport: WriteTimeout must be positive.");
     }
 
     private static void Require(bool condition, string message)

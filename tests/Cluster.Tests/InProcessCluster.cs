@@ -22,9 +22,12 @@ public sealed class InProcessCluster : IAsyncDisposable
 
     public IGatewayConnector Connector => _connector;
 
-    public static async Task<InProcessCluster> StartAsync(int silos, int shards)
+    /// <summary>Changes each silo's options before it starts (storage provider, timings).</summary>
+    public Action<SiloOptions>? Configure { get; init; }
+
+    public static async Task<InProcessCluster> StartAsync(int silos, int shards, Action<SiloOptions>? configure = null)
     {
-        var c = new InProcessCluster();
+        var c = new InProcessCluster { Configure = configure };
         for (var i = 1; i <= silos; i++)
         {
             await c.AddSiloAsync(shards).ConfigureAwait(false);
@@ -64,6 +67,7 @@ public sealed class InProcessCluster : IAsyncDisposable
             SiloDeadAfterMs = 5000,
             Workers = 1,
         };
+        Configure?.Invoke(options);
         var app = await SiloHost.BuildAsync(options, logging: b => b.ClearProviders().SetMinimumLevel(LogLevel.Warning)).ConfigureAwait(false);
         await app.StartAsync().ConfigureAwait(false);
         lock (_silos)
@@ -170,6 +174,16 @@ public sealed class InProcessCluster : IAsyncDisposable
     {
         await _silos[silo].App.StopAsync().ConfigureAwait(false);
         await _silos[silo].App.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a stopped silo again with the same options: it recovers from its storage.</summary>
+    public async Task RestartSiloAsync(int silo)
+    {
+        var options = _silos[silo].Options;
+        var app = await SiloHost.BuildAsync(options, logging: b => b.ClearProviders().SetMinimumLevel(LogLevel.Warning)).ConfigureAwait(false);
+        await app.StartAsync().ConfigureAwait(false);
+        _silos[silo] = (options, app);
+        await app.Services.GetRequiredService<SiloCluster>().Ready.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

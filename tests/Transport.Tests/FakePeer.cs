@@ -18,6 +18,13 @@ public sealed class FakePeer : IDisposable
 
     public FakePeer() => _listener.Start();
 
+    /// <summary>A listener whose accepted sockets have a small receive buffer, so a peer that stops reading stalls the writer soon.</summary>
+    public FakePeer(int receiveBufferSize)
+    {
+        _listener.Server.ReceiveBufferSize = receiveBufferSize;
+        _listener.Start();
+    }
+
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
     public async Task<Accepted> AcceptAsync()
@@ -50,6 +57,8 @@ public sealed class FakePeer : IDisposable
         public async Task<Handshake> ReadHandshakeAsync() => Assert.IsType<Handshake>((await ReadFrameAsync()).Body);
 
         public async Task<MessageBatch> ReadBatchAsync() => Assert.IsType<MessageBatch>((await ReadFrameAsync()).Body);
+
+        public async Task<SnapshotChunk> ReadChunkAsync() => Assert.IsType<SnapshotChunk>((await ReadFrameAsync()).Body);
 
         public async Task ReplyAsync(bool accepted, string reason = "")
         {

@@ -22,8 +22,9 @@ public sealed class RawClient : IDisposable
         return client;
     }
 
-    public static Handshake Hello(string siloId = "rogue", string clusterId = "test-cluster", uint version = TransportOptions.ProtocolVersion) =>
-        new() { ClusterId = clusterId, SiloId = siloId, ProtocolVersion = version };
+    public static Handshake Hello(string siloId = "rogue", string clusterId = "test-cluster", uint version = TransportOptions.ProtocolVersion,
+        string serviceId = "") =>
+        new() { ClusterId = clusterId, SiloId = siloId, ProtocolVersion = version, ServiceId = serviceId };
 
     public async Task SendFrameAsync(FrameKind kind, IMessage body)
     {

@@ -48,6 +48,37 @@ public sealed class SiloConnectionHandlerTests
     }
 
     [Fact]
+    public async Task Wrong_service_id_gets_a_refusal_naming_both_then_the_connection_closes()
+    {
+        await using var server = await TestSilo.StartAsync("silo-a", serviceId: "orders");
+        using var client = await RawClient.ConnectAsync(server.EndPoint);
+
+        var reply = await client.ShakeHandsAsync(RawClient.Hello(serviceId: "billing"));
+
+        Assert.False(reply.Accepted);
+        Assert.Contains("service id mismatch", reply.Reason, StringComparison.Ordinal);
+        Assert.Contains("'orders'", reply.Reason, StringComparison.Ordinal);
+        Assert.Contains("'billing'", reply.Reason, StringComparison.Ordinal);
+        Assert.True(await client.ClosedByServerAsync());
+        await server.Logs.Lines.WaitForItemAsync(l => l.EventId == 4001 && l.Text.Contains("service id mismatch", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("orders")]
+    [InlineData("")]
+    public async Task The_same_or_an_unspecified_service_id_is_accepted(string serviceId)
+    {
+        await using var server = await TestSilo.StartAsync("silo-a", serviceId: "orders");
+        using var client = await RawClient.ConnectAsync(server.EndPoint);
+
+        var reply = await client.ShakeHandsAsync(RawClient.Hello("silo-z", serviceId: serviceId));
+        Assert.True(reply.Accepted);
+
+        await client.SendFrameAsync(FrameKind.MessageBatch, Batch(Messages.Append(1, 2, 1)));
+        Assert.Equal("silo-z", (await server.Sink.Received.WaitForAsync(1)).Single().Silo);
+    }
+
+    [Fact]
     public async Task A_first_frame_that_is_not_a_handshake_closes_the_connection_with_a_logged_error()
     {
         await using var server = await TestSilo.StartAsync("silo-a");

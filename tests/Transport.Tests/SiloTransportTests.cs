@@ -65,4 +65,32 @@ public sealed class SiloTransportTests
             new SiloTransport(Options.Create(options), new RecordingReporter(), NullLogger<SiloTransport>.Instance));
         Assert.Contains("ClusterId", ex.Message, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string, Action<TransportOptions>> BadNewSettings() => new()
+    {
+        { "SnapshotChunkSize 0", o => o.SnapshotChunkSize = 0 },
+        { "MaxSnapshotBytes 0", o => o.MaxSnapshotBytes = 0 },
+        { "MaxSnapshotBytes 4294967296", o => o.MaxSnapshotBytes = 1L << 32 },
+        { "WriteTimeout", o => o.WriteTimeout = TimeSpan.Zero },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadNewSettings))]
+    public void Invalid_snapshot_and_write_timeout_settings_are_refused_naming_them(string named, Action<TransportOptions> spoil)
+    {
+        var options = Messages.Client("silo-a");
+        spoil(options);
+
+        var ex = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void New_settings_default_to_one_mib_chunks_one_gib_snapshots_and_ten_second_writes()
+    {
+        var options = new TransportOptions();
+
+        Assert.Equal((1024 * 1024, 1L << 30, TimeSpan.FromSeconds(10)),
+            (options.SnapshotChunkSize, options.MaxSnapshotBytes, options.WriteTimeout));
+    }
 }

@@ -32,7 +32,8 @@ public sealed class TestSilo : IAsyncDisposable
 
     /// <summary>Starts a silo listening on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
     public static async Task<TestSilo> StartAsync(string siloId, string clusterId = "test-cluster", int port = 0,
-        int maxFrameSize = 1024 * 1024, TimeSpan? handshakeTimeout = null)
+        int maxFrameSize = 1024 * 1024, TimeSpan? handshakeTimeout = null, string serviceId = "",
+        long maxSnapshotBytes = 1L << 30)
     {
         var sink = new RecordingSink();
         var logs = new RecordingLoggerProvider();
@@ -46,6 +47,8 @@ public sealed class TestSilo : IAsyncDisposable
             o.SiloId = siloId;
             o.MaxFrameSize = maxFrameSize;
             o.HandshakeTimeout = handshakeTimeout ?? TimeSpan.FromSeconds(5);
+            o.ServiceId = serviceId;
+            o.MaxSnapshotBytes = maxSnapshotBytes;
         });
         builder.WebHost.ConfigureKestrel(k => k.ListenSiloTransport(new IPEndPoint(IPAddress.Loopback, port)));
         var app = builder.Build();

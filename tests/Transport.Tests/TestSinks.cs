@@ -8,7 +8,15 @@ public sealed class RecordingSink : IMessageSink
 {
     public Recorder<Delivered> Received { get; } = new();
 
-    public void Deliver(string fromSilo, ulong shardId, Message message) => Received.Add(new(fromSilo, shardId, message));
+    /// <summary>Runs on the connection's read loop before a delivery is recorded; a test may hold the loop here.</summary>
+    public Action<Delivered>? BeforeRecord { get; set; }
+
+    public void Deliver(string fromSilo, ulong shardId, Message message)
+    {
+        var delivered = new Delivered(fromSilo, shardId, message);
+        BeforeRecord?.Invoke(delivered);
+        Received.Add(delivered);
+    }
 }
 
 public sealed class RecordingReporter : IUnreachableReporter

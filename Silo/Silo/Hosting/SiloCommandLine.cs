@@ -14,6 +14,7 @@ internal static class SiloCommandLine
         ["--data-dir"] = "MultiRaft:DataDirectory",
         ["--storage"] = "MultiRaft:Storage",
         ["--postgres"] = "MultiRaft:PostgresConnectionString",
+        ["--postgres-schema"] = "MultiRaft:PostgresSchema",
         ["--cluster-id"] = "MultiRaft:ClusterId",
         ["--service-id"] = "MultiRaft:ServiceId",
         ["--join"] = "MultiRaft:Join",
@@ -35,6 +36,7 @@ internal static class SiloCommandLine
           --data-dir DIR        file WAL directory (default ./data)
           --storage file|postgres   storage provider (default file)
           --postgres CONN       Npgsql connection string for postgres storage
+          --postgres-schema S   schema for the logs in PostgreSQL (default multiraft)
           --cluster-id ID       cluster name; silos of other clusters are refused (default multiraft-dev)
           --join HOST:PORT      gateway of a running silo (omit on the first silo)
           --shards N            data shards of a new cluster (default 16)

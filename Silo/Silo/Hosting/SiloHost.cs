@@ -43,7 +43,7 @@ public static class SiloHost
         }
 
         IStorageProvider provider = options.Storage == "postgres"
-            ? new PostgresStorageProvider(new PostgresStorageOptions { ConnectionString = options.PostgresConnectionString, SiloId = options.SiloId })
+            ? new PostgresStorageProvider(new PostgresStorageOptions { ConnectionString = options.PostgresConnectionString, Schema = options.PostgresSchema, SiloId = options.SiloId })
             : new FileWalProvider(new FileWalOptions { Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")) });
         var store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
 

@@ -37,6 +37,9 @@ public sealed class SiloOptions
     /// <summary>Npgsql connection string, for <c>postgres</c> storage.</summary>
     public string PostgresConnectionString { get; set; } = "";
 
+    /// <summary>The PostgreSQL schema holding the silos' logs (one schema may serve every silo of a cluster).</summary>
+    public string PostgresSchema { get; set; } = "multiraft";
+
     /// <summary>Silos of other clusters are refused.</summary>
     public string ClusterId { get; set; } = "multiraft-dev";
 
