@@ -61,6 +61,12 @@ start() { # id n join
   pids+=($!)
 }
 start s1 1 ""
+# The others join once the first silo has bootstrapped (they would retry anyway).
+for _ in $(seq 60); do
+  curl -fsS -m 1 http://127.0.0.1:8080/cluster >/dev/null 2>&1 && break
+  kill -0 "${pids[0]}" 2>/dev/null || { echo "run.sh: silo s1 exited; see $data/s1.log" >&2; exit 1; }
+  sleep 0.5
+done
 start s2 2 127.0.0.1:30000
 start s3 3 127.0.0.1:30000
 

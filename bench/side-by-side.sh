@@ -11,7 +11,7 @@
 #   usage: bench/side-by-side.sh [SECONDS]      (default 10)
 # Environment: MULTIRAFT_READY_TIMEOUT (seconds to wait for the cluster, default 300, the first
 # Release build included), MULTIRAFT_SHARDS (data shards expected, default 16),
-# MULTIRAFT_WARMUP (seconds, default 3).
+# MULTIRAFT_WARMUP (seconds, default 10: the silos reach steady throughput after the JIT tiers up).
 # Exit status: 0 all targets met, 3 a target missed, 1 the run itself failed.
 # wrk's raw output and the cluster's log are kept under .run/bench/side-by-side-<time>/.
 set -euo pipefail
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-10}
 ready_timeout=${MULTIRAFT_READY_TIMEOUT:-300}
 shards=${MULTIRAFT_SHARDS:-16}
-warmup=${MULTIRAFT_WARMUP:-3}
+warmup=${MULTIRAFT_WARMUP:-10}
 http=http://127.0.0.1:8080
 etcd3=../shared/bench/etcd/etcd3.sh
 
@@ -103,6 +103,7 @@ declare -A figures
 run_etcd() {
   local conns=$1 file="$out/etcd-c$1.txt"
   echo "== etcd: put, $conns connection(s), $secs s"
+  sync # each system starts with no one else's dirty pages being written back under it
   PATH="$tmp/shim:$PATH" bash "$etcd3" put "$conns" "$secs" >"$file" 2>&1 || { cat "$file" >&2; die "etcd run at $conns connection(s) failed"; }
   figures[etcd,$conns]=$(wrk_figures "$file") || { cat "$file" >&2; die "could not read wrk's figures for etcd at $conns connection(s)"; }
   echo "   ${figures[etcd,$conns]}  (requests/s p50-ms p99-ms errors)"
@@ -142,6 +143,7 @@ until status=$(python3 bench/cluster-ready.py "$http" "$shards"); do
   sleep 1
 done
 echo "   $status"
+sync # the build and etcd's files must not be written back during the measurement
 if ((warmup > 0)); then
   echo "   warmup: ${warmup} s at 128 connections (not measured)"
   "$real_wrk" -t2 -c128 -d"${warmup}s" -s bench/wrk/put.lua "$http" >"$out/multiraft-warmup.txt" 2>&1 || true
