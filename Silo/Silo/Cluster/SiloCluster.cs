@@ -336,18 +336,13 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         foreach (var g in engine.Replicas)
         {
             // Read off the worker: stale values are fine for a hint, and 64-bit reads do not tear.
-            if (g.ShardId != 0 && g.IsLeader)
+            if (g.IsLeader)
             {
                 hints.Add(new LeaderHint
                 {
                     ShardId = g.ShardId, ReplicaId = g.ReplicaId, SiloId = options.SiloId, Term = g.Node.Term,
                     CommitIndex = g.Node.Committed, AppliedIndex = g.StateMachine.LastAppliedIndex,
                 });
-            }
-            else if (g.ShardId == 0 && g.IsLeader)
-            {
-                hints.Add(new LeaderHint { ShardId = 0, ReplicaId = g.ReplicaId, SiloId = options.SiloId, Term = g.Node.Term,
-                    CommitIndex = g.Node.Committed, AppliedIndex = g.StateMachine.LastAppliedIndex });
             }
         }
 

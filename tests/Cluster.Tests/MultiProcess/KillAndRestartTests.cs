@@ -80,7 +80,7 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private static async Task WriteAsync(MultiRaftClient client, HttpClient http, int from, int to,
+    private async Task WriteAsync(MultiRaftClient client, HttpClient http, int from, int to,
         ConcurrentDictionary<string, (string, ulong)> acked, ConcurrentDictionary<string, string> unknown)
     {
         var next = from - 1;
@@ -142,7 +142,7 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         await Task.WhenAll(Enumerable.Range(0, 48).Select(w => Worker(w % 2 == 1, HttpBases)));
     }
 
-    private static Uri[] HttpBases = [];
+    private Uri[] HttpBases => _silos.Select(s => s.HttpBase).ToArray();
 
     private async Task<int> BusiestSiloAsync(TcpGatewayConnector probe)
     {
@@ -166,7 +166,6 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
 
     private async Task WaitConvergedAsync(TcpGatewayConnector probe, string what)
     {
-        HttpBases = _silos.Select(s => s.HttpBase).ToArray();
         await WaitAsync(async () =>
         {
             var view = await TryViewAsync(probe, 0) ?? await TryViewAsync(probe, 1);
