@@ -4,7 +4,7 @@ using MultiRaft.Nemesis;
 
 // multiraft-nemesis: one long seeded run of the fault harness; exit code 0 only when the history checks Ok.
 const string Usage = """
-    multiraft-nemesis [--minutes M] [--seed S] [--silos 3|5] [--nemeses kill,pause,partition,netem,transfer]
+    multiraft-nemesis [--minutes M] [--seed S] [--silos 3|5] [--nemeses kill,pause,partition,netem,transfer,join]
                       [--keys K] [--workers W] [--report DIR] [--loopback]
     Runs a cluster of silo processes under faults for M minutes (default 1), checks the history
     for linearizability and prints a summary. Exit code 0 only when the verdict is Ok.

@@ -26,6 +26,9 @@ internal sealed class EngineWorker
     private readonly HashSet<ReplicaHost> _owned = [];
     private readonly HashSet<ReplicaHost> _active = [];
     private readonly List<(ReplicaHost Host, Ready Ready)> _batch = [];
+    // A turn's outgoing messages, handed to the transport together so that each destination
+    // silo's sender finds them all queued and writes them as one frame.
+    private readonly List<(ReplicaHost Host, Message Message)> _outbox = [];
     private readonly SiloEngine _engine;
     private readonly ILogger _logger;
     private int _tickPending;
@@ -221,7 +224,7 @@ internal sealed class EngineWorker
                 Interlocked.Add(ref _engine.Stats.EntriesPersisted, rd.Entries.Length);
                 Interlocked.Add(ref _engine.Stats.EntriesApplied, rd.CommittedEntries.Length);
                 LogRole(host, rd);
-                _engine.SendAll(host, rd.Messages);
+                Collect(host, rd.Messages);
                 if (rd.Snapshot is { } snap)
                 {
                     await _engine.Store.InstallSnapshotAsync(host.Id, snap, stopping).ConfigureAwait(false);
@@ -241,6 +244,8 @@ internal sealed class EngineWorker
             }
 
             _active.Clear();
+            // Appends may leave before the leader's own write is durable (Raft thesis 10.2.1).
+            FlushOutbox();
             Interlocked.Increment(ref _engine.Stats.Turns);
             if (durableAt >= 0)
             {
@@ -258,6 +263,8 @@ internal sealed class EngineWorker
                 }
             }
 
+            FlushOutbox();
+
             // Let newly arrived messages join the next batch instead of looping on stragglers alone.
             if (_active.Count > 0 && !_inbox.IsEmpty)
             {
@@ -274,7 +281,7 @@ internal sealed class EngineWorker
     private async ValueTask FinishAsync(ReplicaHost host, Ready rd, CancellationToken stopping)
     {
         var grain = host.Grain;
-        _engine.SendAll(host, rd.PersistedMessages);
+        Collect(host, rd.PersistedMessages);
         var appliedBefore = grain.StateMachine.LastAppliedIndex;
         if (!grain.ApplyCommitted(rd.CommittedEntries))
         {
@@ -297,6 +304,25 @@ internal sealed class EngineWorker
             _engine.OnApplied(host);
             await MaybeSnapshotAsync(host, stopping).ConfigureAwait(false);
         }
+    }
+
+    private void Collect(ReplicaHost host, ReadOnlySpan<Message> messages)
+    {
+        foreach (var m in messages)
+        {
+            _outbox.Add((host, m));
+        }
+    }
+
+    private void FlushOutbox()
+    {
+        foreach (var (host, m) in _outbox)
+        {
+            _engine.Send(host, m);
+        }
+
+        Interlocked.Add(ref _engine.Stats.MessagesSent, _outbox.Count);
+        _outbox.Clear();
     }
 
     private static List<ulong> SnapshotTargets(Ready rd)

@@ -181,22 +181,16 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
     public string? SiloOf(ulong shard, ulong replica) =>
         ResolveSilo?.Invoke(shard, replica) ?? (_peerHints.TryGetValue((shard, replica), out var s) ? s : null);
 
-    internal void SendAll(ReplicaHost host, ReadOnlySpan<Message> messages)
+    internal void Send(ReplicaHost host, Message m)
     {
-        var transport = Transport;
-        foreach (var m in messages)
+        var silo = SiloOf(host.Id.Shard, m.To);
+        if (silo is null || Transport is not { } transport)
         {
-            var silo = SiloOf(host.Id.Shard, m.To);
-            if (silo is null || transport is null)
-            {
-                host.Grain.Node.ReportUnreachable(m.To);
-                continue;
-            }
-
-            transport.Send(silo, host.Id.Shard, m);
+            host.Grain.Node.ReportUnreachable(m.To);
+            return;
         }
 
-        Interlocked.Add(ref Stats.MessagesSent, messages.Length);
+        transport.Send(silo, host.Id.Shard, m);
     }
 
     internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Grain);

@@ -15,6 +15,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     private readonly Action<string> _log;
     private readonly TcpGatewayConnector _probe = new(connectTimeout: TimeSpan.FromSeconds(1));
     private readonly bool _ownsRoot;
+    private volatile bool _disposed;
 
     private ClusterHarness(ClusterOptions options, NetworkLab? lab, string root, bool ownsRoot, Action<string> log)
     {
@@ -134,12 +135,37 @@ public sealed class ClusterHarness : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// Starts one more silo named <paramref name="siloId"/> that joins the running cluster through
+    /// the gateway of the silo at <paramref name="via"/>: in a new namespace at the next address
+    /// when the cluster has namespaces, else on loopback with free ports. It becomes the last of
+    /// <see cref="Silos"/> (so the health wait expects it) and is killed on dispose like the others.
+    /// </summary>
+    public SiloProcess AddJoiningSilo(string siloId, int via)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var gateway = Silos[via].GatewayAddress;
+        var index = Lab?.AddSilo() ?? Silos.Count;
+        if (index != Silos.Count)
+        {
+            throw new InvalidOperationException($"namespace {index} does not match silo {Silos.Count}");
+        }
+
+        var free = Lab is null ? FreePorts(3) : [];
+        var silo = NewSilo(siloId, index, Lab is null ? (free[0], free[1], free[2]) : NamespacePorts, gateway);
+        // A new list, not a mutation: clients and nemeses read Silos concurrently.
+        Silos = [.. Silos, silo];
+        silo.Start();
+        return silo;
+    }
+
     /// <summary>The last log lines of every silo, for failure messages.</summary>
     public string LogTails(int lines) => string.Join('\n', Silos.Select(s => $"--- {s.SiloId} ({s.LogPath}) ---\n" + string.Join('\n', s.LogTail(lines))));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         foreach (var s in Silos)
         {
             s.Dispose();
@@ -175,25 +201,14 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     private async Task StartSilosAsync(CancellationToken cancellationToken)
     {
-        var extra = new List<string>
-        {
-            "--shards", Options.Shards.ToString(), "--tick-ms", Options.TickMs.ToString(), "--workers", Options.Workers.ToString(),
-        };
-        if (Options.UnsafeLocalReads)
-        {
-            extra.AddRange(["--unsafe-local-reads", "true"]);
-        }
-
         var silos = new List<SiloProcess>();
         // In namespaces every silo has its own address, so fixed ports cannot clash with anything.
         var free = Lab is null ? FreePorts(Options.Silos * 3) : [];
         for (var i = 0; i < Options.Silos; i++)
         {
-            var host = Lab?.Address(i) ?? "127.0.0.1";
-            var ports = Lab is null ? (free[i * 3], free[i * 3 + 1], free[i * 3 + 2]) : (21111, 31000, 18080);
+            var ports = Lab is null ? (free[i * 3], free[i * 3 + 1], free[i * 3 + 2]) : NamespacePorts;
             var join = i == 0 ? "" : silos[0].GatewayAddress;
-            silos.Add(new SiloProcess($"s{i + 1}", host, ports, Path.Combine(Root, $"s{i + 1}"), join, Lab?.Namespace(i), extra,
-                new Dictionary<string, string> { ["MultiRaft__RequestTimeoutMs"] = Options.RequestTimeoutMs.ToString() }));
+            silos.Add(NewSilo($"s{i + 1}", i, ports, join));
         }
 
         Silos = silos;
@@ -220,6 +235,24 @@ public sealed class ClusterHarness : IAsyncDisposable
         }
 
         _log($"cluster up: {string.Join(", ", silos.Select(s => $"{s.SiloId} pid {s.Pid} at {s.GatewayAddress}"))}");
+    }
+
+    // Every silo of a namespaced cluster listens on the same ports at its own address.
+    private static (int Silo, int Gateway, int Http) NamespacePorts => (21111, 31000, 18080);
+
+    private SiloProcess NewSilo(string siloId, int index, (int Silo, int Gateway, int Http) ports, string join)
+    {
+        var extra = new List<string>
+        {
+            "--shards", Options.Shards.ToString(), "--tick-ms", Options.TickMs.ToString(), "--workers", Options.Workers.ToString(),
+        };
+        if (Options.UnsafeLocalReads)
+        {
+            extra.AddRange(["--unsafe-local-reads", "true"]);
+        }
+
+        return new SiloProcess(siloId, Lab?.Address(index) ?? "127.0.0.1", ports, Path.Combine(Root, siloId), join, Lab?.Namespace(index), extra,
+            new Dictionary<string, string> { ["MultiRaft__RequestTimeoutMs"] = Options.RequestTimeoutMs.ToString() });
     }
 
     private static int[] FreePorts(int count)

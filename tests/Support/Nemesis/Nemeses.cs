@@ -11,9 +11,13 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly HashSet<int> _killed = [];
+    private int _joined;
 
     /// <summary>Aim kills, pauses and partitions at the silo leading the most shards.</summary>
     public bool TargetLeaders { get; init; }
+
+    /// <summary>At most this many silos join during a run (<see cref="NemesisKind.Join"/>); later joins do nothing.</summary>
+    public int MaxJoins { get; init; } = 2;
 
     /// <summary>Whether <paramref name="kind"/> can run here (network faults need namespaces).</summary>
     public bool Supports(NemesisKind kind) => kind is not (NemesisKind.Partition or NemesisKind.Netem) || cluster.Lab is not null;
@@ -126,6 +130,24 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
                 return $"{how} on {Names(victims)}, removed";
             }
 
+            case NemesisKind.Join:
+            {
+                if (_joined >= MaxJoins)
+                {
+                    await Task.Delay(hold, cancellationToken);
+                    return $"no join: already {MaxJoins} extra silos";
+                }
+
+                var via = rng.Next(n);
+                var id = string.Create(CultureInfo.InvariantCulture, $"j{++_joined}");
+                var silo = cluster.AddJoiningSilo(id, via);
+                await Task.Delay(hold, cancellationToken);
+                // Healing keeps the new silo: from here on it counts in the health wait like the others.
+                var registered = await WaitRegisteredAsync(id, TimeSpan.FromSeconds(10), cancellationToken);
+                return $"{id} joined via {Name(via)} at {silo.GatewayAddress} (pid {silo.Pid}), "
+                    + (registered ? "registered, kept" : "NOT in the view 10 s after the fault, kept");
+            }
+
             default:
             {
                 var done = new StringBuilder();
@@ -174,6 +196,25 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
         var max = counts.Values.DefaultIfEmpty(0).Max();
         var busiest = counts.Where(c => c.Value == max).Select(c => cluster.IndexOf(c.Key)).OrderBy(i => i).ToList();
         return busiest[rng.Next(busiest.Count)];
+    }
+
+    private async Task<bool> WaitRegisteredAsync(string siloId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if ((await cluster.TryViewAsync())?.Silos.Any(s => s.SiloId == siloId) == true)
+            {
+                return true;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
     }
 
     private async Task<string> TransferOneAsync()

@@ -17,4 +17,7 @@ public enum NemesisKind
 
     /// <summary>Leadership transfers of random shards through the HTTP API.</summary>
     Transfer,
+
+    /// <summary>One more silo (<c>j1</c>, <c>j2</c>, at most two a run) joins the running cluster and stays.</summary>
+    Join,
 }

@@ -34,7 +34,7 @@ public sealed class NetworkLab : IDisposable
     }
 
     /// <summary>How many silo namespaces the lab holds.</summary>
-    public int Count { get; }
+    public int Count { get; private set; }
 
     /// <summary>The run id in every name this lab creates.</summary>
     public string RunId => _run;
@@ -77,6 +77,25 @@ public sealed class NetworkLab : IDisposable
 
     /// <summary>The address of silo <paramref name="n"/> (0-based).</summary>
     public string Address(int n) => $"{_subnet}.{n + 1}";
+
+    /// <summary>
+    /// Adds the namespace of one more silo (a silo joining a running cluster) at the next
+    /// address on the bridge; returns its index. Dispose removes it with the others.
+    /// </summary>
+    public int AddSilo()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var n = Count;
+        // Addresses .1 to .253 are silos; .254 is the bridge.
+        if (n >= 253)
+        {
+            throw new InvalidOperationException("no address left on the bridge's /24");
+        }
+
+        BuildSilo(n);
+        Count = n + 1;
+        return n;
+    }
 
     /// <summary>Cuts the links between every silo of <paramref name="a"/> and every silo of <paramref name="b"/>, both ways.</summary>
     public void Cut(IEnumerable<int> a, IEnumerable<int> b)
@@ -171,14 +190,19 @@ public sealed class NetworkLab : IDisposable
         Shell.Must(_ip, "link", "set", Bridge, "up");
         for (var n = 0; n < Count; n++)
         {
-            var ns = Namespace(n);
-            Shell.Must(_ip, "netns", "add", ns);
-            Shell.Must(_ip, "link", "add", HostLink(n), "type", "veth", "peer", "name", NsLink(n), "netns", ns);
-            Shell.Must(_ip, "link", "set", HostLink(n), "master", Bridge, "up");
-            Shell.Must(_ip, "netns", "exec", ns, _ip, "addr", "add", Address(n) + "/24", "dev", NsLink(n));
-            Shell.Must(_ip, "netns", "exec", ns, _ip, "link", "set", NsLink(n), "up");
-            Shell.Must(_ip, "netns", "exec", ns, _ip, "link", "set", "lo", "up");
+            BuildSilo(n);
         }
+    }
+
+    private void BuildSilo(int n)
+    {
+        var ns = Namespace(n);
+        Shell.Must(_ip, "netns", "add", ns);
+        Shell.Must(_ip, "link", "add", HostLink(n), "type", "veth", "peer", "name", NsLink(n), "netns", ns);
+        Shell.Must(_ip, "link", "set", HostLink(n), "master", Bridge, "up");
+        Shell.Must(_ip, "netns", "exec", ns, _ip, "addr", "add", Address(n) + "/24", "dev", NsLink(n));
+        Shell.Must(_ip, "netns", "exec", ns, _ip, "link", "set", NsLink(n), "up");
+        Shell.Must(_ip, "netns", "exec", ns, _ip, "link", "set", "lo", "up");
     }
 
     // Namespaces and bridges of runs whose creating process no longer exists.
