@@ -7,7 +7,7 @@ namespace MultiRaft.Grains.Interfaces.Framing;
 /// <summary>
 /// Reads whole frames from a <see cref="PipeReader"/>, one at a time, and parses each with a
 /// caller-supplied function (each protocol knows which message a kind carries). Used by the
-/// client and the gateway; the silo transport has its own reader for its kinds.
+/// client, the gateway and the silo transport (through its FrameReader).
 /// </summary>
 public sealed class MessageFrameReader
 {
