@@ -27,11 +27,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         var timeout = TimeSpan.FromMilliseconds(request.TimeoutMs > 0 ? Math.Min(request.TimeoutMs, 600_000) : options.RequestTimeoutMs);
         var response = request.OpCase switch
         {
-            ClientRequest.OpOneofCase.Get => await OnShardAsync(request.Get.Route, request.Get.Key, g => GetOp(g, request.Get), false, request.Get.Consistency == ReadConsistency.Stale || options.UnsafeLocalReads, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Scan => await OnShardAsync(request.Scan.Route, null, g => ScanOp(g, request.Scan), false, request.Scan.Consistency == ReadConsistency.Stale || options.UnsafeLocalReads, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Get => await OnShardAsync(request.Get.Route, request.Get.Key, (g, p) => GetOp(g, request.Get, p), false, Effective(request.Get.Consistency) == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
+            ClientRequest.OpOneofCase.Scan => await OnShardAsync(request.Scan.Route, null, (g, p) => ScanOp(g, request.Scan, p), false, Effective(request.Scan.Consistency) == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
             ClientRequest.OpOneofCase.Write => await WriteAsync(request.Write, timeout, cancellationToken).ConfigureAwait(false),
             ClientRequest.OpOneofCase.OpenSession => await OnShardAsync(request.OpenSession.Route, null,
-                g => ProposeOp(g, CommandCodec.Encode(KvCommand.OpenSession(time.GetUtcNow().ToUnixTimeMilliseconds()))), true, false, timeout, cancellationToken).ConfigureAwait(false),
+                (g, p) => ProposeOp(g, CommandCodec.Encode(KvCommand.OpenSession(time.GetUtcNow().ToUnixTimeMilliseconds())), p), true, false, timeout, cancellationToken).ConfigureAwait(false),
             ClientRequest.OpOneofCase.Cluster => ClusterOp(),
             ClientRequest.OpOneofCase.TransferLeader => await TransferLeaderAsync(request.TransferLeader, timeout, cancellationToken).ConfigureAwait(false),
             ClientRequest.OpOneofCase.Digest => await DigestAsync(request.Digest.ShardId, timeout, cancellationToken).ConfigureAwait(false),
@@ -79,7 +79,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         }
 
         var payload = CommandCodec.Encode(command);
-        return OnShardAsync(w.Route, w.Key, g => ProposeOp(g, payload), true, false, timeout, cancellationToken);
+        return OnShardAsync(w.Route, w.Key, (g, p) => ProposeOp(g, payload, p), true, false, timeout, cancellationToken);
     }
 
     private KvCommand ToCommand(WriteRequest w)
@@ -101,7 +101,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
     /// waits for its answer within the deadline. A write that was proposed and is not answered
     /// in time is of unknown outcome; anything else unanswered is unavailable (not applied).
     /// </summary>
-    private async ValueTask<ClientResponse> OnShardAsync(ShardRoute? route, ByteString? key, Func<ReplicaGrain, Pending> op,
+    private async ValueTask<ClientResponse> OnShardAsync(ShardRoute? route, ByteString? key, Action<ReplicaGrain, Pending> op,
         bool isWrite, bool allowFollower, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (route is null || route.ShardId == 0)
@@ -116,17 +116,16 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
             return refusal;
         }
 
-        var pending = new Pending { AllowFollower = allowFollower };
+        var pending = new Pending();
         var posted = engine.Post(shardId, g =>
         {
-            if (!g.IsLeader && !pending.AllowFollower)
+            if (!g.IsLeader && !allowFollower)
             {
                 pending.Complete(NotLeader(g));
                 return;
             }
 
-            var inner = op(g);
-            inner.Forward(pending);
+            op(g, pending);
         });
         if (!posted)
         {
@@ -200,9 +199,8 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         return r;
     }
 
-    private static Pending ProposeOp(ReplicaGrain g, byte[] payload)
+    private static void ProposeOp(ReplicaGrain g, byte[] payload, Pending p)
     {
-        var p = new Pending();
         var result = g.Propose(payload, outcome =>
         {
             if (!outcome.Applied)
@@ -222,15 +220,16 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         {
             p.Complete(Responses.Status(ResponseStatus.Unavailable, $"proposal dropped: {result}"));
         }
-
-        return p;
     }
 
-    private Pending GetOp(ReplicaGrain g, GetRequest get)
+    /// <summary>The consistency a read gets: the planted test bug turns every read into a local one.</summary>
+    private ReadConsistency Effective(ReadConsistency requested) => options.UnsafeLocalReads ? ReadConsistency.Stale : requested;
+
+    private void GetOp(ReplicaGrain g, GetRequest get, Pending p)
     {
         var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
         var key = get.Key;
-        return ReadOp(g, options.UnsafeLocalReads ? ReadConsistency.Stale : get.Consistency, () =>
+        ReadOp(g, Effective(get.Consistency), p, () =>
         {
             var item = kv.Get(key.Span);
             return item is null
@@ -239,11 +238,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         });
     }
 
-    private Pending ScanOp(ReplicaGrain g, ScanRequest scan)
+    private void ScanOp(ReplicaGrain g, ScanRequest scan, Pending p)
     {
         var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
         var limit = (int)Math.Clamp(scan.Limit, 1, 10_000);
-        return ReadOp(g, options.UnsafeLocalReads ? ReadConsistency.Stale : scan.Consistency, () =>
+        ReadOp(g, Effective(scan.Consistency), p, () =>
         {
             var items = kv.Scan(scan.Prefix.Span, limit + 1, scan.StartAfter.Span);
             var r = new ClientResponse { Status = ResponseStatus.Ok, More = items.Count > limit };
@@ -256,13 +255,12 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         });
     }
 
-    private static Pending ReadOp(ReplicaGrain g, ReadConsistency consistency, Func<ClientResponse> serve)
+    private static void ReadOp(ReplicaGrain g, ReadConsistency consistency, Pending p, Func<ClientResponse> serve)
     {
-        var p = new Pending();
         if (consistency == ReadConsistency.Stale)
         {
             p.Complete(serve());
-            return p;
+            return;
         }
 
         var result = g.ReadIndex(ok => p.Complete(ok
@@ -272,8 +270,6 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         {
             p.Complete(Responses.Status(ResponseStatus.Unavailable, $"read dropped: {result}"));
         }
-
-        return p;
     }
 
     private async ValueTask<ClientResponse> DigestAsync(ulong shardId, TimeSpan timeout, CancellationToken cancellationToken)
