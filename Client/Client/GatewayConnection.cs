@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Google.Protobuf;
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Grains.Interfaces.Protos;
 
@@ -143,22 +144,10 @@ internal sealed class GatewayConnection : IAsyncDisposable
         _ => throw new FrameException($"A gateway may not send a {kind} frame."),
     };
 
-    private static (string Host, int Port) ParseAddress(string address)
-    {
-        var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
-        {
-            throw new GatewayUnreachableException($"'{address}' is not a host:port gateway address.");
-        }
-
-        var host = address[..colon];
-        if (host.StartsWith('[') && host.EndsWith(']'))
-        {
-            host = host[1..^1];
-        }
-
-        return (host, port);
-    }
+    private static (string Host, int Port) ParseAddress(string address) =>
+        HostPort.TryParse(address, out var host, out var port)
+            ? (host, port)
+            : throw new GatewayUnreachableException($"'{address}' is not a host:port gateway address.");
 
     private static async Task CloseQuietlyAsync(GatewayConnection? connection, Socket socket)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Kv;
 using MultiRaft.Grains.Replica;
@@ -371,13 +372,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     internal static bool TryParseEndPoint(string address, out IPEndPoint endPoint)
     {
         endPoint = null!;
-        var colon = address.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(address.AsSpan(colon + 1), out var port))
+        if (!HostPort.TryParse(address, out var host, out var port))
         {
             return false;
         }
 
-        var host = address[..colon];
         if (!IPAddress.TryParse(host, out var ip))
         {
             try
