@@ -204,6 +204,7 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Options.TickMs));
         var statsEvery = Math.Max(1, 10_000 / Options.TickMs);
         var last = Stats.Snapshot();
+        var gcLast = GcFigures.Now();
         try
         {
             for (long tick = 1; await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false); tick++)
@@ -218,10 +219,14 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
                     var now = Stats.Snapshot();
                     var d = now.Minus(last);
                     last = now;
+                    var gcNow = GcFigures.Now();
+                    var gc = gcNow.Minus(gcLast);
+                    gcLast = gcNow;
                     if (d.EntriesPersisted > statsEvery * 10L)
                     {
                         EngineLog.Batching(_logger, d.Turns, d.DurableWaits, d.EntriesPersisted, d.EntriesApplied, d.MessagesSent,
                             d.DurableWaits == 0 ? 0 : (double)d.EntriesPersisted / d.DurableWaits);
+                        EngineLog.Collections(_logger, gc.Gen0, gc.Gen1, gc.Gen2, gc.Pause.TotalMilliseconds, gcNow.HeapBytes / (1024 * 1024));
                     }
                 }
             }

@@ -12,6 +12,9 @@ public sealed partial class FileWalProvider
     // batch. Guarded by _gate; whoever holds it owns _head and _headOffset.
     private bool _flushing;
 
+    // A waiter found the flush role taken and needs the writer thread's next batch. Guarded by _gate.
+    private bool _flushWanted;
+
     private void StartWriter()
     {
         // A dedicated thread, not a pool task: it blocks in write and fdatasync for most of its life.
@@ -65,18 +68,16 @@ public sealed partial class FileWalProvider
         return _headOffset < _options.SegmentSize || TryRoll();
     }
 
-    /// <summary>Waits for pending records and takes them all; null once stopping with nothing left or after a fault.</summary>
+    /// <summary>
+    /// Waits until a waiter needs pending records flushed (or the provider stops) and takes them
+    /// all; null once stopping with nothing left or after a fault.
+    /// </summary>
     private Batch? TakeBatch()
     {
         lock (_gate)
         {
-            // A caller may be flushing inline (WaitDurableAsync); its records are then not ours.
-            while ((_pending.Length == 0 || _flushing) && !_stopping && _fault is null)
-            {
-                Monitor.Wait(_gate);
-            }
-
-            while (_flushing && _fault is null)
+            // Records nobody asked for are left to the next inline flusher of WaitDurableAsync.
+            while (_fault is null && (_flushing || !(_stopping || (_flushWanted && _pending.Length > 0))))
             {
                 Monitor.Wait(_gate);
             }
@@ -86,6 +87,7 @@ public sealed partial class FileWalProvider
                 return null;
             }
 
+            _flushWanted = false;
             return TakeBatchLocked();
         }
     }
@@ -106,9 +108,14 @@ public sealed partial class FileWalProvider
         lock (_gate)
         {
             _flushing = false;
+            if (_pending.Length == 0)
+            {
+                // Everything appended is durable now: nobody can still be waiting.
+                _flushWanted = false;
+            }
 
-            // Wake the writer only for work: a lone inline flusher should not also wake it.
-            if (_pending.Length > 0 || _stopping)
+            // Wake the writer only for work somebody waits for: a lone inline flusher should not also wake it.
+            if ((_flushWanted && _pending.Length > 0) || _stopping)
             {
                 Monitor.PulseAll(_gate);
             }

@@ -11,8 +11,10 @@ namespace MultiRaft.Storage.FileWal;
 /// pending, writes it with one write and makes it durable with one fdatasync, then completes every
 /// waiter up to the batch's last position; appenders that arrive meanwhile form the next batch.
 /// The role goes to the first <see cref="WaitDurableAsync"/> caller that finds no flush under way
-/// (so a lone writer pays only its write and sync, no thread hand-off), otherwise to the writer
-/// thread, which also flushes appends that nobody waits for.</para>
+/// (so a lone writer pays only its write and sync, no thread hand-off). A caller that finds a
+/// flush under way asks the writer thread for the next batch. Appending wakes nobody: records
+/// become durable when somebody waits for them (or at shutdown), which is the contract, and a
+/// writer woken by every append would take the flush from the caller about to wait.</para>
 ///
 /// <para>Fail stop: the first failed write, sync or file operation stops the provider. Waiters
 /// and every later call get <see cref="StorageFaultException"/>, the durable position never moves
@@ -63,7 +65,6 @@ public sealed partial class FileWalProvider : IStorageProvider
             var known = _replicas.TryGetValue(replica, out var log);
             log ??= new ReplicaLog(_lastPosition + 1);
             entries = entries[log.Plan(replica, entries)..];
-            var wasEmpty = _pending.Length == 0;
             WalRecords.WriteAppend(_pending, replica, hardState, entries);
             var position = ++_lastPosition;
             if (!known)
@@ -72,7 +73,6 @@ public sealed partial class FileWalProvider : IStorageProvider
             }
 
             log.Append(position, hardState, entries.IsEmpty ? 0 : entries[0].Index, entries.Length);
-            WakeWriter(wasEmpty);
             return position;
         }
     }
@@ -81,7 +81,7 @@ public sealed partial class FileWalProvider : IStorageProvider
     /// Completes once <paramref name="position"/> is durable. When no flush is under way the caller
     /// writes and syncs everything pending itself (the first waiter leads the group commit), so a
     /// lone writer pays no thread hand-offs, only its write and fdatasync; waiters that find a
-    /// flush under way wait for the writer thread's next batch.
+    /// flush under way ask for and wait for the writer thread's next batch.
     /// </summary>
     public ValueTask WaitDurableAsync(long position, CancellationToken cancellationToken)
     {
@@ -103,6 +103,7 @@ public sealed partial class FileWalProvider : IStorageProvider
             if (_flushing || _stopping || !_writerStarted || _pending.Length == 0)
             {
                 flushed = _flushed.Task;
+                WantFlushLocked();
                 return WaitSlowAsync(position, flushed, cancellationToken);
             }
 
@@ -160,6 +161,7 @@ public sealed partial class FileWalProvider : IStorageProvider
                 }
 
                 flushed = _flushed.Task;
+                WantFlushLocked();
             }
         }
     }
@@ -167,18 +169,20 @@ public sealed partial class FileWalProvider : IStorageProvider
     /// <summary>Enqueues a record written by <paramref name="write"/>; call under the lock.</summary>
     private long Enqueue<TState>(TState state, Action<PendingBuffer, TState> write)
     {
-        var wasEmpty = _pending.Length == 0;
         write(_pending, state);
-        WakeWriter(wasEmpty);
         return ++_lastPosition;
     }
 
-    private void WakeWriter(bool wasEmpty)
+    /// <summary>
+    /// A waiter cannot flush inline: the writer thread takes what is pending, now or when the
+    /// flush under way ends (<see cref="EndFlush"/>). Call under the lock.
+    /// </summary>
+    private void WantFlushLocked()
     {
-        // The writer only sleeps while nothing is pending, so only the first record of a batch wakes it.
-        if (wasEmpty)
+        _flushWanted = true;
+        if (!_flushing && _pending.Length > 0)
         {
-            Monitor.Pulse(_gate);
+            Monitor.PulseAll(_gate);
         }
     }
 

@@ -64,8 +64,9 @@ public sealed class FsyncFailureTests
         };
 
         var first = p.Append(A, new HardState(1, 1, 0), Entries(1, 1, 1));
+        // The first waiter flushes inline, so it blocks in the sync: it needs a thread of its own.
+        var firstDurable = Task.Run(() => p.WaitDurableAsync(first, Ct).AsTask(), Ct);
         await entered.WaitAsync(Ct);
-        var firstDurable = p.WaitDurableAsync(first, Ct).AsTask();
         var batch = Enumerable.Range(1, 10).Select(i => p.Append(new ReplicaId(5, (ulong)i), null, Entries(1, 1, 1))).ToArray();
         release.Release();
 

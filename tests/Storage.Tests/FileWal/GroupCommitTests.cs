@@ -20,6 +20,8 @@ public sealed class GroupCommitTests
         };
 
         var first = p.Append(new ReplicaId(1, 1), new HardState(1, 1, 0), Entries(1, 1, 1));
+        // The first waiter flushes inline, so it blocks in the sync: it needs a thread of its own.
+        var firstDurable = Task.Run(() => p.WaitDurableAsync(first, Ct).AsTask(), Ct);
         await entered.WaitAsync(Ct);
         var appenders = Enumerable.Range(1, 64).Select(i => Task.Run(() =>
             p.Append(new ReplicaId(2, (ulong)i), new HardState(1, 0, 0), Entries(1, 1, 2, payload: i)), Ct)).ToArray();
@@ -29,7 +31,7 @@ public sealed class GroupCommitTests
 
         device.BeforeSync = null;
         release.Release();
-        await p.WaitDurableAsync(first, Ct);
+        await firstDurable;
         await Task.WhenAll(waits);
 
         Assert.Equal(2, device.SegmentWrites);
@@ -54,13 +56,41 @@ public sealed class GroupCommitTests
             release.Wait(Ct);
         };
         var b = p.Append(new ReplicaId(1, 1), null, Entries(1, 2, 1));
+        var wait = Task.Run(() => p.WaitDurableAsync(b, Ct).AsTask(), Ct);
         await entered.WaitAsync(Ct);
-        var wait = p.WaitDurableAsync(b, Ct).AsTask();
         Assert.False(wait.IsCompleted); // written, not yet synced
 
         device.BeforeSync = null;
         release.Release();
         await wait;
+    }
+
+    [Fact]
+    public async Task AppendingWakesNobodyAndTheFirstWaiterWritesAndSyncsOnItsOwnThread()
+    {
+        var device = new FaultyWalDevice();
+        await using var p = await OpenAsync(device);
+        var syncThreads = new List<int>();
+        device.BeforeSync = _ =>
+        {
+            lock (syncThreads)
+            {
+                syncThreads.Add(Environment.CurrentManagedThreadId);
+            }
+        };
+
+        for (var i = 1; i <= 50; i++)
+        {
+            var position = p.Append(new ReplicaId(1, 1), new HardState(1, 0, 0), Entries(1, (ulong)i, 1));
+            // Work between the append and the wait, as a worker sends messages there: a writer
+            // thread woken by the append would take the flush meanwhile.
+            Thread.SpinWait(20_000);
+            var wait = p.WaitDurableAsync(position, Ct);
+            Assert.True(wait.IsCompletedSuccessfully);
+        }
+
+        Assert.Equal(50, device.SegmentSyncs);
+        Assert.All(syncThreads, id => Assert.Equal(Environment.CurrentManagedThreadId, id));
     }
 
     private static async Task<Dictionary<ReplicaId, RecoveredReplica>> ReopenAsync(IStorageProvider p, FaultyWalDevice device)
