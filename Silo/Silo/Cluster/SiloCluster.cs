@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Client;
@@ -29,6 +28,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly KvSessionOptions _sessionOptions = KvSessionOptions.Default;
     private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
+    private readonly PeerAddressCache _peerAddresses = new(time);
     private long _lastHeartbeatMs;
 
     /// <summary>The router's map as this silo last applied it; null before it arrives.</summary>
@@ -181,7 +181,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     {
         var silo = join.Silo;
         if (silo is null || !SiloOptionsValidator.IsValidSiloId(silo.SiloId)
-            || !TryParseEndPoint(silo.SiloAddress, out _) || !silo.GatewayAddress.Contains(':', StringComparison.Ordinal))
+            || !_peerAddresses.TryResolve(silo.SiloAddress, out _) || !silo.GatewayAddress.Contains(':', StringComparison.Ordinal))
         {
             return Responses.Status(ResponseStatus.BadRequest, "a join names a valid silo id, a reachable silo address (host:port) and a gateway address (host:port)");
         }
@@ -274,7 +274,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     {
         foreach (var s in silos)
         {
-            if (s.SiloId != options.SiloId && TryParseEndPoint(s.SiloAddress, out var ep))
+            if (s.SiloId != options.SiloId && _peerAddresses.TryResolve(s.SiloAddress, out var ep))
             {
                 await transport.SetPeerAsync(s.SiloId, ep).ConfigureAwait(false);
             }
@@ -367,34 +367,5 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             var payload = RouterCommands.Encode(c);
             engine.Post(0, g => g.Node.Propose(payload));
         }
-    }
-
-    internal static bool TryParseEndPoint(string address, out IPEndPoint endPoint)
-    {
-        endPoint = null!;
-        if (!HostPort.TryParse(address, out var host, out var port))
-        {
-            return false;
-        }
-
-        if (!IPAddress.TryParse(host, out var ip))
-        {
-            try
-            {
-                ip = Dns.GetHostAddresses(host).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-            }
-            catch (System.Net.Sockets.SocketException)
-            {
-                return false;
-            }
-        }
-
-        if (ip is null)
-        {
-            return false;
-        }
-
-        endPoint = new IPEndPoint(ip, port);
-        return true;
     }
 }
