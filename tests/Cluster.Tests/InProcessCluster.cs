@@ -5,6 +5,7 @@ using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Silo.Cluster;
 using MultiRaft.Silo.Hosting;
+using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Cluster.Tests;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using MultiRaft.Grains.Interfaces.Framing;
 using MultiRaft.Raft;
+using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Transport.Tests;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Transport.Tests;
 

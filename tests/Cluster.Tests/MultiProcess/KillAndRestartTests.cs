@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Cluster.Tests.MultiProcess;
 

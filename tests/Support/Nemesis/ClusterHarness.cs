@@ -1,7 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
 using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Nemesis;
 
@@ -151,7 +151,7 @@ public sealed class ClusterHarness : IAsyncDisposable
             throw new InvalidOperationException($"namespace {index} does not match silo {Silos.Count}");
         }
 
-        var free = Lab is null ? FreePorts(3) : [];
+        var free = Lab is null ? Ports.Free(3) : [];
         var silo = NewSilo(siloId, index, Lab is null ? (free[0], free[1], free[2]) : NamespacePorts, gateway);
         // A new list, not a mutation: clients and nemeses read Silos concurrently.
         Silos = [.. Silos, silo];
@@ -203,7 +203,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     {
         var silos = new List<SiloProcess>();
         // In namespaces every silo has its own address, so fixed ports cannot clash with anything.
-        var free = Lab is null ? FreePorts(Options.Silos * 3) : [];
+        var free = Lab is null ? Ports.Free(Options.Silos * 3) : [];
         for (var i = 0; i < Options.Silos; i++)
         {
             var ports = Lab is null ? (free[i * 3], free[i * 3 + 1], free[i * 3 + 2]) : NamespacePorts;
@@ -253,28 +253,5 @@ public sealed class ClusterHarness : IAsyncDisposable
 
         return new SiloProcess(siloId, Lab?.Address(index) ?? "127.0.0.1", ports, Path.Combine(Root, siloId), join, Lab?.Namespace(index), extra,
             new Dictionary<string, string> { ["MultiRaft__RequestTimeoutMs"] = Options.RequestTimeoutMs.ToString() });
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = new List<TcpListener>();
-        try
-        {
-            for (var i = 0; i < count; i++)
-            {
-                var l = new TcpListener(IPAddress.Loopback, 0);
-                l.Start();
-                listeners.Add(l);
-            }
-
-            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        }
-        finally
-        {
-            foreach (var l in listeners)
-            {
-                l.Stop();
-            }
-        }
     }
 }
