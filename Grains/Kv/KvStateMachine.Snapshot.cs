@@ -26,6 +26,10 @@ public sealed partial class KvStateMachine
         WriteTo(sink);
     }
 
+    /// <summary>The exact length of the snapshot <see cref="WriteSnapshot(Stream)"/> would write now.</summary>
+    public long SnapshotLength =>
+        Magic.Length + 1 + 8 + 8 + 4 + itemBytes + (keys.Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
+
     /// <summary>Writes the whole state (map, sessions, last applied index) to <paramref name="output"/>.</summary>
     public void WriteSnapshot(Stream output)
     {
@@ -75,6 +79,7 @@ public sealed partial class KvStateMachine
         var newKeys = new SortedSet<byte[]>(ByteKeyComparer.Instance);
         var newSlots = new Dictionary<byte[], Slot>(ByteKeyComparer.Instance);
         var keyCount = r.ReadCount("key count");
+        long newItemBytes = 0;
         byte[]? previous = null;
         for (var i = 0; i < keyCount; i++)
         {
@@ -93,6 +98,7 @@ public sealed partial class KvStateMachine
 
             newKeys.Add(key);
             newSlots.Add(key, new Slot(value, version));
+            newItemBytes += key.Length + value.Length;
             previous = key;
         }
 
@@ -135,9 +141,13 @@ public sealed partial class KvStateMachine
         r.ExpectEnd();
         keys = newKeys;
         slots = newSlots;
+        itemBytes = newItemBytes;
         sessions = SessionTable.Restore(sessionOptions, nowMs, restored);
         LastAppliedIndex = lastApplied;
     }
+
+    // Client id, last sequence, result status, result version, last touch.
+    private const int SessionRecordLength = 8 + 8 + 1 + 8 + 8;
 
     private byte[] WriteTo(SnapshotSink sink)
     {

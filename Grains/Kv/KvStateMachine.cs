@@ -17,6 +17,9 @@ public sealed partial class KvStateMachine
     private readonly KvSessionOptions sessionOptions;
     private SortedSet<byte[]> keys = new(ByteKeyComparer.Instance);
     private Dictionary<byte[], Slot> slots = new(ByteKeyComparer.Instance);
+
+    // The keys' and values' total length, so that a snapshot's buffer is sized once.
+    private long itemBytes;
     private SessionTable sessions;
 
     /// <summary>Creates an empty state machine.</summary>
@@ -198,8 +201,14 @@ public sealed partial class KvStateMachine
         if (!exists)
         {
             keys.Add(key);
+            itemBytes += key.Length;
+        }
+        else
+        {
+            itemBytes -= slots[key].Value.Length;
         }
 
+        itemBytes += value.Length;
         slots[key] = new Slot(value, version);
         return KvResult.Ok(version);
     }
@@ -207,7 +216,11 @@ public sealed partial class KvStateMachine
     private KvResult Remove(byte[] key, ulong version)
     {
         keys.Remove(key);
-        slots.Remove(key);
+        if (slots.Remove(key, out var old))
+        {
+            itemBytes -= key.Length + old.Value.Length;
+        }
+
         return KvResult.Ok(version);
     }
 

@@ -17,7 +17,7 @@ public interface IReplicaStateMachine
     void Skip(ulong index);
 
     /// <summary>The state as snapshot bytes.</summary>
-    byte[] WriteSnapshot();
+    ReadOnlyMemory<byte> WriteSnapshot();
 
     /// <summary>Replaces the state with a snapshot's (empty = the empty state).</summary>
     void RestoreSnapshot(ReadOnlySpan<byte> data);

@@ -22,11 +22,13 @@ public sealed class KvReplicaStateMachine(KvSessionOptions sessionOptions, KvLim
     public void Skip(ulong index) => Kv.Skip(index);
 
     /// <inheritdoc />
-    public byte[] WriteSnapshot()
+    public ReadOnlyMemory<byte> WriteSnapshot()
     {
-        using var ms = new MemoryStream();
+        // Sized exactly and handed out without a copy: a snapshot is a large-object-heap array,
+        // and each extra one (growth, copy) brings the next full collection closer.
+        using var ms = new MemoryStream(checked((int)Kv.SnapshotLength));
         Kv.WriteSnapshot(ms);
-        return ms.ToArray();
+        return ms.GetBuffer().AsMemory(0, (int)ms.Length);
     }
 
     /// <inheritdoc />

@@ -38,7 +38,10 @@ internal static class KvEndpoints
                 "value is over the maximum of " + options.MaxValueBytes.ToString(CultureInfo.InvariantCulture) + " bytes");
         }
 
-        var version = await Client(context).PutAsync(key, value, write, context.RequestAborted).ConfigureAwait(false);
+        var version = LocalWrites(context) is { } local
+            && await local.TryWriteAsync(key, value, write, context.RequestAborted).ConfigureAwait(false) is { } answer
+            ? answer.Version
+            : await Client(context).PutAsync(key, value, write, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.ETag = Conditions.ETag(version);
         return Results.NoContent();
     });
@@ -77,7 +80,10 @@ internal static class KvEndpoints
             return ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, error);
         }
 
-        var deleted = await Client(context).DeleteAsync(key, write, context.RequestAborted).ConfigureAwait(false);
+        var deleted = LocalWrites(context) is { } local
+            && await local.TryWriteAsync(key, null, write, context.RequestAborted).ConfigureAwait(false) is { } answer
+            ? answer.Found
+            : await Client(context).DeleteAsync(key, write, context.RequestAborted).ConfigureAwait(false);
         return deleted ? Results.NoContent() : ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "key not found");
     });
 
@@ -117,6 +123,8 @@ internal static class KvEndpoints
     });
 
     private static MultiRaftClient Client(HttpContext context) => context.RequestServices.GetRequiredService<MultiRaftClient>();
+
+    private static ILocalWrites? LocalWrites(HttpContext context) => context.RequestServices.GetService<ILocalWrites>();
 
     private static bool TryKey(HttpContext context, HttpApiOptions options, out byte[] key, out IResult refusal)
     {

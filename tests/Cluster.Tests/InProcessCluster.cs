@@ -92,6 +92,9 @@ public sealed class InProcessCluster : IAsyncDisposable
         return new MultiRaftClient(o);
     }
 
+    /// <summary>A running silo's services (its engine, its HTTP API's shortcut).</summary>
+    public IServiceProvider Services(int silo) => _silos[silo].App.Services;
+
     public Uri HttpBase(int silo) => new($"http://{_silos[silo].Options.HttpAddress}/");
 
     public Task<ClientResponse> SendAsync(int silo, ClientRequest request) =>

@@ -42,6 +42,26 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void The_announced_length_is_the_written_length_as_the_state_changes_and_after_restore()
+    {
+        var log = RandomLog.Generate(4, 2000);
+        var m = new KvStateMachine(Options);
+        for (var i = 0; i < log.Count; i++)
+        {
+            m.Apply((ulong)i + 1, log[i]);
+            if (i % 97 == 0)
+            {
+                Assert.Equal(Snapshot(m).Length, m.SnapshotLength);
+            }
+        }
+
+        var restored = new KvStateMachine(Options);
+        restored.RestoreSnapshot(Snapshot(m));
+        Assert.Equal(Snapshot(m).Length, restored.SnapshotLength);
+        Assert.True(m.Count > 0 && m.SessionCount > 0);
+    }
+
+    [Fact]
     public void Stream_and_buffer_writers_produce_the_same_snapshot()
     {
         var m = Replay(RandomLog.Generate(2, 500), 500);

@@ -22,7 +22,7 @@ internal sealed class RouterReplicaStateMachine : IReplicaStateMachine
 
     public void Skip(ulong index) => Router.Skip(index);
 
-    public byte[] WriteSnapshot() => Router.WriteSnapshot();
+    public ReadOnlyMemory<byte> WriteSnapshot() => Router.WriteSnapshot();
 
     public void RestoreSnapshot(ReadOnlySpan<byte> data)
     {

@@ -223,7 +223,7 @@ internal sealed class EngineWorker
                 Interlocked.Increment(ref _engine.Stats.Readies);
                 Interlocked.Add(ref _engine.Stats.EntriesPersisted, rd.Entries.Length);
                 Interlocked.Add(ref _engine.Stats.EntriesApplied, rd.CommittedEntries.Length);
-                LogRole(host, rd);
+                OnRole(host, rd);
                 Collect(host, rd.Messages);
                 if (rd.Snapshot is { } snap)
                 {
@@ -362,9 +362,15 @@ internal sealed class EngineWorker
         EngineLog.SnapshotSaved(_logger, host.Id, applied, compactTo);
     }
 
-    private void LogRole(ReplicaHost host, Ready rd)
+    private void OnRole(ReplicaHost host, Ready rd)
     {
-        if (rd.SoftState is { } ss && _logger.IsEnabled(LogLevel.Information))
+        if (rd.SoftState is not { } ss)
+        {
+            return;
+        }
+
+        host.Leads = ss.Role == RaftRole.Leader;
+        if (_logger.IsEnabled(LogLevel.Information))
         {
             EngineLog.RoleChanged(_logger, host.Id, ss.Role.ToString(), host.Grain.Node.Term, ss.Lead);
         }

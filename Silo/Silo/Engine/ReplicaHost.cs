@@ -14,4 +14,7 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaGrain grain, EngineWorker
 
     /// <summary>Set once the replica is removed or stopped: late work for it is dropped.</summary>
     public volatile bool Closed;
+
+    /// <summary>The replica led its group at its last role change: read by other threads as a routing hint only.</summary>
+    public volatile bool Leads;
 }

@@ -133,6 +133,9 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
 
     public ReplicaGrain? Find(ulong shardId) => _byShard.TryGetValue(shardId, out var h) && !h.Closed ? h.Grain : null;
 
+    /// <summary>This silo's replica of the shard led its group at its last role change (a hint: the replica's turn decides).</summary>
+    public bool Leads(ulong shardId) => _byShard.TryGetValue(shardId, out var h) && !h.Closed && h.Leads;
+
     /// <summary>Runs <paramref name="operation"/> on the replica's turn. False if the silo hosts no replica of the shard.</summary>
     public bool Post(ulong shardId, Action<ReplicaGrain> operation)
     {

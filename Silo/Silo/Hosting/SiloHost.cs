@@ -87,6 +87,7 @@ public static class SiloHost
             clientOptions.Endpoints.Add(options.GatewayAddress);
             return new MultiRaftClient(clientOptions, sp.GetRequiredService<IGatewayConnector>());
         });
+        services.AddSingleton<ILocalWrites, LocalWrites>();
         services.AddMultiRaftHttpApi(h =>
         {
             h.MaxKeyBytes = options.MaxKeyBytes;

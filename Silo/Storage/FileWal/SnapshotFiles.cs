@@ -31,11 +31,13 @@ internal static class SnapshotFiles
     /// <summary>Writes the file durably under <paramref name="name"/> (temp, sync, rename, directory sync).</summary>
     public static void WriteDurably(IWalDevice device, string name, ReplicaId replica, Snapshot snapshot)
     {
-        var bytes = Encode(replica, snapshot);
+        // The header is written apart from the data so that the (large) data is never copied.
+        var header = EncodeHeader(replica, snapshot);
         var temp = name + TempSuffix;
         using (var file = device.Create(temp, 0))
         {
-            file.Write(0, bytes);
+            file.Write(0, header);
+            file.Write(header.Length, snapshot.Data.Span);
             file.Sync();
         }
 
@@ -73,10 +75,11 @@ internal static class SnapshotFiles
 
     public static string PathOf(IWalDevice device, string name) => Path.Combine(device.Location, name);
 
-    private static byte[] Encode(ReplicaId replica, Snapshot s)
+    // Everything before the data, with the CRC over the header after the CRC field and the data.
+    private static byte[] EncodeHeader(ReplicaId replica, Snapshot s)
     {
         var cs = s.ConfState;
-        var size = 44 + (4 * 4) + (8 * (cs.Voters.Count + cs.VotersOutgoing.Count + cs.Learners.Count + cs.LearnersNext.Count)) + 8 + s.Data.Length;
+        var size = 44 + (4 * 4) + (8 * (cs.Voters.Count + cs.VotersOutgoing.Count + cs.Learners.Count + cs.LearnersNext.Count)) + 8;
         var bytes = new byte[size];
         var span = bytes.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], Magic);
@@ -98,8 +101,7 @@ internal static class SnapshotFiles
         }
 
         BinaryPrimitives.WriteInt64LittleEndian(span[at..], s.Data.Length);
-        s.Data.Span.CopyTo(span[(at + 8)..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(span, Crc32C.Compute(span[4..]));
+        BinaryPrimitives.WriteUInt32LittleEndian(span, ~Crc32C.Update(Crc32C.Update(~0u, span[4..]), s.Data.Span));
         return bytes;
     }
 
