@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Google.Protobuf;
 using MultiRaft.Client;
@@ -233,10 +234,16 @@ public sealed class Workload : IAsyncDisposable
             request.Headers.IfNoneMatch.Add(EntityTagHeaderValue.Any);
         }
 
+        // A write travels on a connection of its own, so that a failed connect means it was never
+        // sent: on a shared connection SocketsHttpHandler silently resends a request whose
+        // connection closed unanswered (a silo killed after reading it) and then reports only the
+        // resend's failed connect, although the first attempt may have applied.
+        var connected = new StrongBox<bool>();
+        using var ownClient = input.IsWrite ? ConnectionOfItsOwn(connected) : null;
         var id = History.Invoke(worker, key, input);
         try
         {
-            using var response = await _http.SendAsync(request);
+            using var response = await (ownClient ?? _http).SendAsync(request);
             var version = response.Headers.ETag is { } tag ? long.Parse(tag.Tag.Trim('"'), CultureInfo.InvariantCulture) : 0;
             KvOutput? output = (response.StatusCode, input.Kind) switch
             {
@@ -262,9 +269,9 @@ public sealed class Workload : IAsyncDisposable
 
             return Unknown(id, input);
         }
-        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError)
+        catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && !connected.Value)
         {
-            // The connection was never established (a killed or unreachable silo): nothing was sent.
+            // No connection was ever made for it (a killed or unreachable silo): nothing was sent.
             History.Fail(id);
             return (Outcome.Failed, default);
         }
@@ -273,6 +280,29 @@ public sealed class Workload : IAsyncDisposable
             return Unknown(id, input);
         }
     }
+
+    private HttpClient ConnectionOfItsOwn(StrongBox<bool> connected) => new(new SocketsHttpHandler
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(1),
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                connected.Value = true;
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    })
+    {
+        Timeout = _options.RequestTimeout + TimeSpan.FromMilliseconds(1500),
+    };
 
     // A raw GetRequest to the next silo's gateway, whichever replica it holds: correct silos read
     // through ReadIndex (or refuse); with the planted bug any replica answers from its own state.
