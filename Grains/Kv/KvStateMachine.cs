@@ -175,16 +175,17 @@ public sealed partial class KvStateMachine
         var key = command.KeyBytes;
         var exists = slots.TryGetValue(key, out var current);
         var currentVersion = exists ? current.Version : 0;
+        var replaced = exists ? current.Value : null;
         switch (command.Kind)
         {
             case KvCommandKind.Put:
-                return Write(key, command.ValueBytes, version, exists);
+                return Write(key, command.ValueBytes, version, replaced);
             case KvCommandKind.CompareAndSet:
                 return currentVersion == command.ExpectedVersion
-                    ? Write(key, command.ValueBytes, version, exists)
+                    ? Write(key, command.ValueBytes, version, replaced)
                     : KvResult.PreconditionFailed(currentVersion);
             case KvCommandKind.Create:
-                return exists ? KvResult.PreconditionFailed(currentVersion) : Write(key, command.ValueBytes, version, exists);
+                return exists ? KvResult.PreconditionFailed(currentVersion) : Write(key, command.ValueBytes, version, replaced);
             case KvCommandKind.Delete:
                 return exists ? Remove(key, currentVersion) : KvResult.NotFound;
             case KvCommandKind.CompareAndDelete:
@@ -195,17 +196,18 @@ public sealed partial class KvStateMachine
         }
     }
 
-    private KvResult Write(byte[] key, byte[] value, ulong version, bool exists)
+    // replaced: the key's current value, null if the key is absent.
+    private KvResult Write(byte[] key, byte[] value, ulong version, byte[]? replaced)
     {
         // Commands are immutable and own their arrays, so the map can keep them without copying.
-        if (!exists)
+        if (replaced is null)
         {
             keys.Add(key);
             itemBytes += key.Length;
         }
         else
         {
-            itemBytes -= slots[key].Value.Length;
+            itemBytes -= replaced.Length;
         }
 
         itemBytes += value.Length;
