@@ -59,7 +59,7 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
     public async Task<ulong> PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, WriteOptions options = default,
         CancellationToken cancellationToken = default)
     {
-        var (condition, expected) = ConditionOf(options);
+        var (condition, expected) = options.ToWireCondition();
         var response = await WriteAsync(key, WriteKind.Put, value, condition, expected, options.IdempotencyKey, cancellationToken)
             .ConfigureAwait(false);
         return response.Status == ResponseStatus.Ok
@@ -76,7 +76,7 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
             throw new ArgumentException("IfAbsent applies to puts only.", nameof(options));
         }
 
-        var (condition, expected) = ConditionOf(options);
+        var (condition, expected) = options.ToWireCondition();
         var response = await WriteAsync(key, WriteKind.Delete, default, condition, expected, options.IdempotencyKey, cancellationToken)
             .ConfigureAwait(false);
         return response.Status == ResponseStatus.Ok;
@@ -202,16 +202,4 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         ReadConsistency.Stale => Grains.Interfaces.Protos.ReadConsistency.Stale,
         _ => Grains.Interfaces.Protos.ReadConsistency.Linearizable,
     };
-
-    private static (WriteCondition Condition, ulong Expected) ConditionOf(WriteOptions options)
-    {
-        if (options.IfAbsent && options.IfVersion is not null)
-        {
-            throw new ArgumentException("IfAbsent and IfVersion exclude each other.", nameof(options));
-        }
-
-        return options.IfAbsent ? (WriteCondition.IfAbsent, 0)
-            : options.IfVersion is { } version ? (WriteCondition.IfVersion, version)
-            : (WriteCondition.None, 0);
-    }
 }

@@ -1,4 +1,5 @@
 using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Kv;
 using MultiRaft.Grains.Replica;
 using MultiRaft.Http;
@@ -26,7 +27,9 @@ internal sealed class LocalWrites(SiloEngine engine, SiloCluster cluster, SiloOp
             return ValueTask.FromResult<LocalWriteAnswer?>(null);
         }
 
-        var payload = CommandCodec.Encode(Command(key, value, write));
+        var (condition, expected) = write.ToWireCondition();
+        var command = WriteCommands.Of(value is null ? WriteKind.Delete : WriteKind.Put, condition, expected, 0, 0, key, value, _limits);
+        var payload = CommandCodec.Encode(command);
         CommandCodec.StampTimestamp(payload, time.GetUtcNow().ToUnixTimeMilliseconds());
         var proposal = new OneShotProposal(payload);
         return engine.Post(shard.ShardId, proposal.Run)
@@ -63,13 +66,4 @@ internal sealed class LocalWrites(SiloEngine engine, SiloCluster cluster, SiloOp
             _ => throw new MultiRaftException($"write: unexpected result {result.Status}"),
         };
     }
-
-    private KvCommand Command(byte[] key, byte[]? value, WriteOptions write) => (value, write) switch
-    {
-        (null, { IfVersion: { } v }) => KvCommand.CompareAndDelete(0, 0, key, v, _limits),
-        (null, _) => KvCommand.Delete(0, 0, key, _limits),
-        (_, { IfVersion: { } v }) => KvCommand.CompareAndSet(0, 0, key, value, v, _limits),
-        (_, { IfAbsent: true }) => KvCommand.Create(0, 0, key, value, _limits),
-        _ => KvCommand.Put(0, 0, key, value, _limits),
-    };
 }

@@ -82,19 +82,8 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         return OnShardAsync(w.Route, w.Key, (g, p) => ProposeOp(g, payload, p), true, false, timeout, cancellationToken);
     }
 
-    private KvCommand ToCommand(WriteRequest w)
-    {
-        var key = w.Key.Span;
-        return (w.Kind, w.Condition) switch
-        {
-            (WriteKind.Put, WriteCondition.None) => KvCommand.Put(w.SessionId, w.Sequence, key, w.Value.Span, _limits),
-            (WriteKind.Put, WriteCondition.IfVersion) => KvCommand.CompareAndSet(w.SessionId, w.Sequence, key, w.Value.Span, w.ExpectedVersion, _limits),
-            (WriteKind.Put, WriteCondition.IfAbsent) => KvCommand.Create(w.SessionId, w.Sequence, key, w.Value.Span, _limits),
-            (WriteKind.Delete, WriteCondition.None) => KvCommand.Delete(w.SessionId, w.Sequence, key, _limits),
-            (WriteKind.Delete, WriteCondition.IfVersion) => KvCommand.CompareAndDelete(w.SessionId, w.Sequence, key, w.ExpectedVersion, _limits),
-            _ => throw new ArgumentException($"{w.Kind} with condition {w.Condition} is not supported"),
-        };
-    }
+    private KvCommand ToCommand(WriteRequest w) =>
+        WriteCommands.Of(w.Kind, w.Condition, w.ExpectedVersion, w.SessionId, w.Sequence, w.Key.Span, w.Value.Span, _limits);
 
     /// <summary>
     /// Runs <paramref name="op"/> on the turn of this silo's replica of the routed shard and
