@@ -18,43 +18,43 @@ internal static class ApiErrors
     /// <summary>Runs <paramref name="action"/> and maps the client's exceptions to statuses.</summary>
     public static async Task<IResult> Guard(HttpContext context, Func<Task<IResult>> action)
     {
-        var request = context.Request;
         try
         {
             return await action().ConfigureAwait(false);
         }
-        catch (PreconditionFailedException e)
-        {
-            if (e.CurrentVersion != 0)
-            {
-                context.Response.Headers.ETag = Conditions.ETag(e.CurrentVersion);
-            }
-
-            return Refuse(context, StatusCodes.Status412PreconditionFailed, e.Message);
-        }
-        catch (BadRequestException e)
-        {
-            return Refuse(context, e.IsTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Message);
-        }
-        catch (NotFoundException e)
-        {
-            return Refuse(context, StatusCodes.Status404NotFound, e.Message);
-        }
-        catch (OutcomeUnknownException e)
-        {
-            HttpLog.OutcomeUnknown(Logger(context), request.Method, request.Path, e);
-            return Json(StatusCodes.Status504GatewayTimeout, new ErrorBody("timeout", "unknown"));
-        }
-        catch (Exception e) when (e is UnavailableException or GatewayUnreachableException)
-        {
-            HttpLog.Unavailable(Logger(context), request.Method, request.Path, e);
-            context.Response.Headers.RetryAfter = "1";
-            return Json(StatusCodes.Status503ServiceUnavailable, new ErrorBody(e.Message));
-        }
         catch (MultiRaftException e)
         {
-            HttpLog.Failed(Logger(context), request.Method, request.Path, e);
-            return Json(StatusCodes.Status500InternalServerError, new ErrorBody(e.Message));
+            return From(context, e);
+        }
+    }
+
+    /// <summary>The answer to a client exception: its status, headers and JSON error body.</summary>
+    public static IResult From(HttpContext context, MultiRaftException exception)
+    {
+        var request = context.Request;
+        switch (exception)
+        {
+            case PreconditionFailedException e:
+                if (e.CurrentVersion != 0)
+                {
+                    context.Response.Headers.ETag = Conditions.ETag(e.CurrentVersion);
+                }
+
+                return Refuse(context, StatusCodes.Status412PreconditionFailed, e.Message);
+            case BadRequestException e:
+                return Refuse(context, e.IsTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Message);
+            case NotFoundException e:
+                return Refuse(context, StatusCodes.Status404NotFound, e.Message);
+            case OutcomeUnknownException e:
+                HttpLog.OutcomeUnknown(Logger(context), request.Method, request.Path, e);
+                return Json(StatusCodes.Status504GatewayTimeout, new ErrorBody("timeout", "unknown"));
+            case UnavailableException or GatewayUnreachableException:
+                HttpLog.Unavailable(Logger(context), request.Method, request.Path, exception);
+                context.Response.Headers.RetryAfter = "1";
+                return Json(StatusCodes.Status503ServiceUnavailable, new ErrorBody(exception.Message));
+            default:
+                HttpLog.Failed(Logger(context), request.Method, request.Path, exception);
+                return Json(StatusCodes.Status500InternalServerError, new ErrorBody(exception.Message));
         }
     }
 

@@ -17,10 +17,11 @@ public static class HttpApiEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(app);
 
         // A catch-all so that keys may hold '/'; the key itself is decoded from the raw target.
-        app.MapPut("/kv/{**key}", Handler(KvEndpoints.PutAsync));
-        app.MapGet("/kv/{**key}", Handler(KvEndpoints.GetAsync));
-        app.MapDelete("/kv/{**key}", Handler(KvEndpoints.DeleteAsync));
-        app.MapGet("/kv", Handler(KvEndpoints.ScanAsync));
+        var kv = new KvEndpoints(app.ServiceProvider);
+        app.MapPut("/kv/{**key}", (RequestDelegate)kv.PutAsync);
+        app.MapGet("/kv/{**key}", (RequestDelegate)kv.GetAsync);
+        app.MapDelete("/kv/{**key}", (RequestDelegate)kv.DeleteAsync);
+        app.MapGet("/kv", Handler(kv.ScanAsync));
 
         app.MapGet("/cluster", Handler(ClusterEndpoints.GetAsync));
         app.MapPost("/cluster/shards/{id}/transfer-leader", Handler(ClusterEndpoints.TransferLeaderAsync));

@@ -10,7 +10,13 @@ namespace MultiRaft.Http;
 /// The key routes: <c>PUT/GET/DELETE /kv/{key}</c> and the ordered scan <c>GET /kv</c>. Every
 /// input is validated before the client is called, so a 4xx decided here writes nothing.
 /// </summary>
-internal static class KvEndpoints
+/// <remarks>
+/// The key routes are the hot path, so they are plain request delegates that set their answer on
+/// the response: no result object, and services resolved once from the application's provider
+/// (touching <see cref="HttpContext.RequestServices"/> would open a DI scope per request). Only
+/// refusals and errors go through <see cref="IResult"/>s.
+/// </remarks>
+internal sealed class KvEndpoints(IServiceProvider services)
 {
     /// <summary>The scan's default number of items.</summary>
     public const int DefaultScanLimit = 100;
@@ -18,76 +24,114 @@ internal static class KvEndpoints
     /// <summary>The scan's largest <c>limit</c>.</summary>
     public const int MaxScanLimit = 10_000;
 
-    public static Task<IResult> PutAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    private readonly Lazy<HttpApiOptions> _options = new(services.ApiOptions);
+    private readonly Lazy<MultiRaftClient> _client = new(services.GetRequiredService<MultiRaftClient>);
+    private readonly Lazy<ILocalWrites?> _localWrites = new(services.GetService<ILocalWrites>);
+
+    public async Task PutAsync(HttpContext context)
     {
-        var options = context.RequestServices.ApiOptions();
-        if (!TryKey(context, options, out var key, out var refusal))
+        try
         {
-            return refusal;
-        }
+            var options = _options.Value;
+            if (!TryKey(context, options, out var key, out var refusal))
+            {
+                await refusal.ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
 
-        if (!Conditions.TryRead(context.Request, allowIfAbsent: true, out var write, out var error))
+            if (!Conditions.TryRead(context.Request, allowIfAbsent: true, out var write, out var error))
+            {
+                await ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, error).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            var value = await CappedBody.ReadAsync(context.Request, options.MaxValueBytes, context.RequestAborted).ConfigureAwait(false);
+            if (value is null)
+            {
+                await ApiErrors.Refuse(context, StatusCodes.Status413PayloadTooLarge,
+                    "value is over the maximum of " + options.MaxValueBytes.ToString(CultureInfo.InvariantCulture) + " bytes")
+                    .ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            var version = _localWrites.Value is { } local
+                && await local.TryWriteAsync(key, value, write, context.RequestAborted).ConfigureAwait(false) is { } answer
+                ? answer.Version
+                : await _client.Value.PutAsync(key, value, write, context.RequestAborted).ConfigureAwait(false);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            context.Response.Headers.ETag = Conditions.ETag(version);
+        }
+        catch (MultiRaftException e)
         {
-            return ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, error);
+            await ApiErrors.From(context, e).ExecuteAsync(context).ConfigureAwait(false);
         }
+    }
 
-        var value = await CappedBody.ReadAsync(context.Request, options.MaxValueBytes, context.RequestAborted).ConfigureAwait(false);
-        if (value is null)
-        {
-            return ApiErrors.Refuse(context, StatusCodes.Status413PayloadTooLarge,
-                "value is over the maximum of " + options.MaxValueBytes.ToString(CultureInfo.InvariantCulture) + " bytes");
-        }
-
-        var version = LocalWrites(context) is { } local
-            && await local.TryWriteAsync(key, value, write, context.RequestAborted).ConfigureAwait(false) is { } answer
-            ? answer.Version
-            : await Client(context).PutAsync(key, value, write, context.RequestAborted).ConfigureAwait(false);
-        context.Response.Headers.ETag = Conditions.ETag(version);
-        return Results.NoContent();
-    });
-
-    public static Task<IResult> GetAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    public async Task GetAsync(HttpContext context)
     {
-        if (!TryKey(context, context.RequestServices.ApiOptions(), out var key, out var refusal))
+        try
         {
-            return refusal;
-        }
+            if (!TryKey(context, _options.Value, out var key, out var refusal) || !TryConsistency(context, out var consistency, out refusal))
+            {
+                await refusal.ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
 
-        if (!TryConsistency(context, out var consistency, out refusal))
+            var entry = await _client.Value.GetAsync(key, consistency, context.RequestAborted).ConfigureAwait(false);
+            if (entry is null)
+            {
+                await ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "key not found").ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            var response = context.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.Headers.ETag = Conditions.ETag(entry.Version);
+            response.ContentType = "application/octet-stream";
+            response.ContentLength = entry.Value.Length;
+            await response.Body.WriteAsync(entry.Value, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (MultiRaftException e)
         {
-            return refusal;
+            await ApiErrors.From(context, e).ExecuteAsync(context).ConfigureAwait(false);
         }
+    }
 
-        var entry = await Client(context).GetAsync(key, consistency, context.RequestAborted).ConfigureAwait(false);
-        if (entry is null)
-        {
-            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "key not found");
-        }
-
-        context.Response.Headers.ETag = Conditions.ETag(entry.Version);
-        return Results.Bytes(entry.Value, "application/octet-stream");
-    });
-
-    public static Task<IResult> DeleteAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    public async Task DeleteAsync(HttpContext context)
     {
-        if (!TryKey(context, context.RequestServices.ApiOptions(), out var key, out var refusal))
+        try
         {
-            return refusal;
-        }
+            if (!TryKey(context, _options.Value, out var key, out var refusal))
+            {
+                await refusal.ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
 
-        if (!Conditions.TryRead(context.Request, allowIfAbsent: false, out var write, out var error))
+            if (!Conditions.TryRead(context.Request, allowIfAbsent: false, out var write, out var error))
+            {
+                await ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, error).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            var deleted = _localWrites.Value is { } local
+                && await local.TryWriteAsync(key, null, write, context.RequestAborted).ConfigureAwait(false) is { } answer
+                ? answer.Found
+                : await _client.Value.DeleteAsync(key, write, context.RequestAborted).ConfigureAwait(false);
+            if (!deleted)
+            {
+                await ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "key not found").ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+        }
+        catch (MultiRaftException e)
         {
-            return ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, error);
+            await ApiErrors.From(context, e).ExecuteAsync(context).ConfigureAwait(false);
         }
+    }
 
-        var deleted = LocalWrites(context) is { } local
-            && await local.TryWriteAsync(key, null, write, context.RequestAborted).ConfigureAwait(false) is { } answer
-            ? answer.Found
-            : await Client(context).DeleteAsync(key, write, context.RequestAborted).ConfigureAwait(false);
-        return deleted ? Results.NoContent() : ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "key not found");
-    });
-
-    public static Task<IResult> ScanAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    public Task<IResult> ScanAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
     {
         var query = context.Request.Query;
         var limit = DefaultScanLimit;
@@ -104,7 +148,7 @@ internal static class KvEndpoints
             return refusal;
         }
 
-        var maxKey = context.RequestServices.ApiOptions().MaxKeyBytes;
+        var maxKey = _options.Value.MaxKeyBytes;
         var prefix = Encoding.UTF8.GetBytes(query["prefix"].ToString());
         var startAfter = Encoding.UTF8.GetBytes(query["start_after"].ToString());
         if (prefix.Length > maxKey || startAfter.Length > maxKey)
@@ -112,7 +156,7 @@ internal static class KvEndpoints
             return ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, "prefix or start_after is longer than a key may be");
         }
 
-        var entries = await Client(context).ScanAsync(prefix, limit, startAfter, consistency, context.RequestAborted).ConfigureAwait(false);
+        var entries = await _client.Value.ScanAsync(prefix, limit, startAfter, consistency, context.RequestAborted).ConfigureAwait(false);
         var items = new ScanItem[entries.Count];
         for (var i = 0; i < items.Length; i++)
         {
@@ -121,10 +165,6 @@ internal static class KvEndpoints
 
         return Results.Json(items, HttpJsonContext.Default.ScanItemArray, contentType: null, statusCode: StatusCodes.Status200OK);
     });
-
-    private static MultiRaftClient Client(HttpContext context) => context.RequestServices.GetRequiredService<MultiRaftClient>();
-
-    private static ILocalWrites? LocalWrites(HttpContext context) => context.RequestServices.GetService<ILocalWrites>();
 
     private static bool TryKey(HttpContext context, HttpApiOptions options, out byte[] key, out IResult refusal)
     {

@@ -103,11 +103,13 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return null;
         }
 
-        foreach (var r in desc.Replicas)
+        // Indexed: this runs for every outgoing Raft message, and a RepeatedField's enumerator is an allocated iterator.
+        var replicas = desc.Replicas;
+        for (var i = 0; i < replicas.Count; i++)
         {
-            if (r.ReplicaId == replica)
+            if (replicas[i].ReplicaId == replica)
             {
-                return r.SiloId;
+                return replicas[i].SiloId;
             }
         }
 
