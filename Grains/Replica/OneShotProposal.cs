@@ -17,7 +17,7 @@ public sealed class OneShotProposal(ReadOnlyMemory<byte> payload)
     /// <summary>
     /// Applied with its result, or not applied and never will be (this replica did not lead, the
     /// proposal was dropped or overwritten, or it was abandoned first). Never completes while the
-    /// outcome is unknown.
+    /// outcome is unknown, except that <see cref="Expire"/> fails it with a <see cref="TimeoutException"/>.
     /// </summary>
     public Task<ApplyOutcome> Outcome => _outcome.Task;
 
@@ -36,6 +36,13 @@ public sealed class OneShotProposal(ReadOnlyMemory<byte> payload)
             _outcome.TrySetResult(ApplyOutcome.Overwritten);
         }
     }
+
+    /// <summary>
+    /// The waiter's deadline passed: <see cref="Outcome"/> fails with a <see cref="TimeoutException"/>
+    /// unless it already completed. The proposal is not affected; <see cref="TryAbandon"/> then
+    /// tells whether it can still apply.
+    /// </summary>
+    public void Expire() => _outcome.TrySetException(new TimeoutException("The proposal's waiter gave up."));
 
     /// <summary>
     /// Gives up on a proposal not yet run: true if it never was and now never will be proposed;

@@ -15,10 +15,16 @@ namespace MultiRaft.Silo.Requests;
 /// cost on the leader's silo). Without a session the write is proposed at most once, and handed
 /// back to the client only when it certainly did not apply.
 /// </summary>
-internal sealed class LocalWrites(SiloEngine engine, SiloCluster cluster, SiloOptions options, TimeProvider time) : ILocalWrites
+/// <remarks>
+/// The wait is bounded by the request timeout, not by <c>cancellationToken</c>: a write once
+/// proposed may apply whether or not its requester is still there.
+/// </remarks>
+internal sealed class LocalWrites(SiloEngine engine, SiloCluster cluster, SiloOptions options, TimeProvider time) : ILocalWrites, IDisposable
 {
     private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
-    private readonly TimeSpan _timeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs);
+    private readonly WriteDeadlines _deadlines = new(TimeSpan.FromMilliseconds(options.RequestTimeoutMs), time);
+
+    public void Dispose() => _deadlines.Dispose();
 
     public ValueTask<LocalWriteAnswer?> TryWriteAsync(byte[] key, byte[]? value, WriteOptions write, CancellationToken cancellationToken)
     {
@@ -32,23 +38,33 @@ internal sealed class LocalWrites(SiloEngine engine, SiloCluster cluster, SiloOp
         var payload = CommandCodec.Encode(command);
         CommandCodec.StampTimestamp(payload, time.GetUtcNow().ToUnixTimeMilliseconds());
         var proposal = new OneShotProposal(payload);
-        return engine.Post(shard.ShardId, proposal.Run)
-            ? AnswerAsync(proposal, cancellationToken)
-            : ValueTask.FromResult<LocalWriteAnswer?>(null);
+        var deadline = _deadlines.Track(proposal);
+        if (engine.Post(shard.ShardId, proposal.Run))
+        {
+            return AnswerAsync(proposal, deadline);
+        }
+
+        _deadlines.Forget(deadline);
+        return ValueTask.FromResult<LocalWriteAnswer?>(null);
     }
 
-    private async ValueTask<LocalWriteAnswer?> AnswerAsync(OneShotProposal proposal, CancellationToken cancellationToken)
+    private async ValueTask<LocalWriteAnswer?> AnswerAsync(OneShotProposal proposal,
+        LinkedListNode<(OneShotProposal Proposal, long Deadline)> deadline)
     {
         ApplyOutcome outcome;
         try
         {
-            outcome = await proposal.Outcome.WaitAsync(_timeout, time, cancellationToken).ConfigureAwait(false);
+            outcome = await proposal.Outcome.ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             throw proposal.TryAbandon()
                 ? new UnavailableException("write: no answer within the request timeout; it was not applied.")
                 : new OutcomeUnknownException("write: no final answer within the request timeout; the write may or may not have applied.");
+        }
+        finally
+        {
+            _deadlines.Forget(deadline);
         }
 
         if (!outcome.Applied)

@@ -35,6 +35,34 @@ public sealed class OneShotProposalTests
     }
 
     [Fact]
+    public async Task Expiring_the_wait_fails_the_outcome_but_leaves_the_proposal_to_apply()
+    {
+        var group = new ReplicaGroup(3);
+        var leader = group.Elect(1);
+        var p = new OneShotProposal(Put("k", "v"));
+        p.Run(leader);
+        p.Expire();
+
+        await Assert.ThrowsAsync<TimeoutException>(() => p.Outcome);
+        Assert.False(p.TryAbandon()); // proposed before the wait ended: its outcome is unknown to the waiter
+        group.Settle();
+        Assert.All(group.Grains.Values, g => Assert.NotNull(Read(g, "k")));
+    }
+
+    [Fact]
+    public async Task Expiring_after_the_outcome_changes_nothing()
+    {
+        var group = new ReplicaGroup(3);
+        var leader = group.Elect(1);
+        var p = new OneShotProposal(Put("k", "v"));
+        p.Run(leader);
+        group.Settle();
+        p.Expire();
+
+        Assert.True((await p.Outcome).Applied);
+    }
+
+    [Fact]
     public async Task On_a_follower_it_is_not_applied_at_once_and_never_proposed()
     {
         var group = new ReplicaGroup(3);
