@@ -3,7 +3,7 @@
 
 Ready means: the answer is JSON with a non-empty "shards" list, and every data shard has at least
 three voting replicas and a known leader. Parsing is lenient about the exact shape: a shard whose
-"kind"/"type" names the router is skipped; replicas whose "role" is "learner" do not count; a
+"kind"/"type" names the router, or whose "id" is 0 (the router's meta shard), is skipped; replicas whose "role" is "learner" do not count; a
 leader is known when any of "leader" (an object or id), "leaderSilo" or "leaderReplica" is set.
 """
 import json
@@ -37,7 +37,8 @@ def main():
     if not isinstance(shards, list):
         print("no shards list in /cluster")
         return 1
-    data = [s for s in shards if isinstance(s, dict)
+    # The router's meta shard is shard 0 in /cluster (or names itself with a kind/type).
+    data = [s for s in shards if isinstance(s, dict) and s.get("id") != 0
             and str(s.get("kind", s.get("type", "data"))).lower() != "router"]
     waiting = [s for s in data if len(voters(s)) < 3 or not leader_known(s)]
     if len(data) < want or waiting:
