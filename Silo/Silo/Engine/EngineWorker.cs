@@ -237,7 +237,14 @@ internal sealed class EngineWorker
 
                 if (rd.HardState is not null || !rd.Entries.IsEmpty)
                 {
-                    durableAt = Math.Max(durableAt, _engine.Store.Append(host.Id, rd.HardState, rd.Entries));
+                    var at = _engine.Store.Append(host.Id, rd.HardState, rd.Entries);
+                    // A hard state whose only change is the commit index need not be durable before
+                    // the turn goes on (a lost commit is learned again): waiting for it put an fsync
+                    // between a write's commit and its answer. The next wait covers it anyway.
+                    if (rd.MustSync)
+                    {
+                        durableAt = Math.Max(durableAt, at);
+                    }
                 }
 
                 _batch.Add((host, rd));
