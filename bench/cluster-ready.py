@@ -3,7 +3,7 @@
 
 Ready means: the answer is JSON with a non-empty "shards" list, and every data shard has at least
 three voting replicas and a known leader. Parsing is lenient about the exact shape: a shard whose
-"kind"/"type" names the router, or whose "id" is 0 (the router's meta shard), is skipped; replicas whose "role" is "learner" do not count; a
+"kind"/"type" names the router, or whose "id" is 0 (the router's meta shard), is skipped; replicas whose "role" is not "voter" (a learner catching up, or one pending) do not count; a
 leader is known when any of "leader" (an object or id), "leaderSilo" or "leaderReplica" is set.
 """
 import json
@@ -21,7 +21,7 @@ def leader_known(shard):
 
 def voters(shard):
     replicas = shard.get("replicas") or []
-    return [r for r in replicas if not (isinstance(r, dict) and str(r.get("role", "")).lower() == "learner")]
+    return [r for r in replicas if not (isinstance(r, dict) and str(r.get("role", "voter")).lower() != "voter")]
 
 
 def main():

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
 namespace MultiRaft.Cli;
@@ -29,7 +30,7 @@ internal static class ClusterStatusView
             shards.AddRow(
                 shard.ShardId.ToString(CultureInfo.InvariantCulture),
                 Range(shard.HashStart, shard.HashEnd),
-                string.Join(", ", shard.Replicas.Select(Replica)),
+                string.Join(", ", shard.Replicas.Select(r => Replica(r, hint))),
                 known ? Or(hint!.SiloId) : "-",
                 known ? hint!.Term.ToString(CultureInfo.InvariantCulture) : "-",
                 known ? $"{hint!.CommitIndex.ToString(CultureInfo.InvariantCulture)}/{hint.AppliedIndex.ToString(CultureInfo.InvariantCulture)}" : "-");
@@ -45,10 +46,16 @@ internal static class ClusterStatusView
         ? "-"
         : DateTimeOffset.FromUnixTimeMilliseconds(unixMs).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string Replica(ReplicaDescriptor replica)
+    private static string Replica(ReplicaDescriptor replica, LeaderHint? hint)
     {
         var text = replica.ReplicaId.ToString(CultureInfo.InvariantCulture) + "@" + replica.SiloId;
-        return replica.Role == ReplicaRole.Learner ? text + " (learner)" : text;
+        return ReplicaRoles.Current(replica, hint) switch
+        {
+            ReplicaRole.Voter => text,
+            ReplicaRole.Learner => text + " (learner)",
+            null => text + " (pending)",
+            _ => text,
+        };
     }
 
     private static string Status(SiloStatus status) => status switch

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
 namespace MultiRaft.Http;
@@ -70,13 +71,17 @@ internal sealed record ShardJson(
 {
     public static ShardJson From(ShardDescriptor shard, LeaderHint? hint)
     {
-        var replicas = shard.Replicas.Select(r => new ReplicaJson(r.ReplicaId, r.SiloId, RoleName(r.Role))).ToArray();
+        var replicas = shard.Replicas.Select(r => new ReplicaJson(r.ReplicaId, r.SiloId, RoleOf(r, hint))).ToArray();
         var known = hint is not null && hint.ReplicaId != 0;
         return new ShardJson(
             shard.ShardId, shard.HashStart, shard.HashEnd, shard.Epoch?.ConfVer ?? 0, shard.Epoch?.RangeVer ?? 0, replicas,
             known ? hint!.ReplicaId : null, known ? hint!.SiloId : null, known ? hint!.Term : null,
             known ? hint!.CommitIndex : null, known ? hint!.AppliedIndex : null);
     }
+
+    // "pending": the router's map has the replica, the group's configuration does not yet.
+    private static string RoleOf(ReplicaDescriptor replica, LeaderHint? hint) =>
+        ReplicaRoles.Current(replica, hint) is { } role ? RoleName(role) : "pending";
 
     private static string RoleName(ReplicaRole role) => role switch
     {

@@ -47,6 +47,21 @@ public sealed class TableTests
     }
 
     [Fact]
+    public void Replica_roles_follow_the_leaders_report_of_the_configuration_over_the_map()
+    {
+        var view = new ScriptedGateway().View;
+        view.Leaders.RemoveAt(0);
+        // The map wants both as voters; the leader's configuration has 21 as a learner and not 22 yet.
+        view.Leaders[0].Voters.Add(99);
+        view.Leaders[0].Learners.Add(21);
+        using var writer = new StringWriter { NewLine = "\n" };
+
+        ClusterStatusView.WriteTo(view, writer);
+
+        Assert.Contains("2      [80000000, 100000000)  21@silo-1 (learner), 22@silo-2 (pending)  silo-2", writer.ToString());
+    }
+
+    [Fact]
     public async Task Cluster_status_command_prints_the_view_from_the_gateway()
     {
         var run = new CliRun();

@@ -341,10 +341,12 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             // Read off the worker: stale values are fine for a hint, and 64-bit reads do not tear.
             if (g.IsLeader)
             {
+                var conf = g.ConfState;
                 hints.Add(new LeaderHint
                 {
                     ShardId = g.ShardId, ReplicaId = g.ReplicaId, SiloId = options.SiloId, Term = g.Node.Term,
                     CommitIndex = g.Node.Committed, AppliedIndex = g.StateMachine.LastAppliedIndex,
+                    Voters = { conf.Voters }, Learners = { conf.Learners },
                 });
             }
         }
