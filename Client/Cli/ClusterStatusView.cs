@@ -51,7 +51,6 @@ internal static class ClusterStatusView
         var text = replica.ReplicaId.ToString(CultureInfo.InvariantCulture) + "@" + replica.SiloId;
         return ReplicaRoles.Current(replica, hint) switch
         {
-            ReplicaRole.Voter => text,
             ReplicaRole.Learner => text + " (learner)",
             null => text + " (pending)",
             _ => text,

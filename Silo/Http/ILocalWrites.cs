@@ -15,7 +15,9 @@ public interface ILocalWrites
     /// writes with an idempotency key, which need the client's sessions); otherwise the
     /// final answer. Throws what the client throws for the same outcome
     /// (<see cref="PreconditionFailedException"/>, <see cref="OutcomeUnknownException"/>,
-    /// <see cref="UnavailableException"/>).
+    /// <see cref="UnavailableException"/>). The wait is bounded by the host's request timeout;
+    /// <paramref name="cancellationToken"/> need not end it, since a proposed write may apply
+    /// whether or not its requester is still there.
     /// </summary>
     ValueTask<LocalWriteAnswer?> TryWriteAsync(byte[] key, byte[]? value, WriteOptions options, CancellationToken cancellationToken);
 }
