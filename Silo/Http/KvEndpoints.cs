@@ -168,8 +168,14 @@ internal sealed class KvEndpoints(IServiceProvider services)
 
     private static bool TryKey(HttpContext context, HttpApiOptions options, out byte[] key, out IResult refusal)
     {
-        key = KeyPath.Read(context);
         refusal = Results.Empty;
+        if (!KeyPath.TryRead(context, out key))
+        {
+            refusal = ApiErrors.Refuse(context, StatusCodes.Status400BadRequest,
+                "the key's percent-encoding is malformed: a '%' must be followed by two hex digits");
+            return false;
+        }
+
         if (key.Length == 0)
         {
             refusal = ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, "the key is empty");

@@ -61,6 +61,20 @@ internal sealed class ApiHost : IAsyncDisposable
         return new ApiHost(app, gateway, client, http);
     }
 
+    /// <summary>
+    /// The host's address for <paramref name="path"/> exactly as written: <see cref="Uri"/> would
+    /// otherwise re-escape a broken escape such as <c>%zz</c> to the valid <c>%25zz</c>.
+    /// </summary>
+    public Uri Verbatim(string path) =>
+        new(Http.BaseAddress + path.TrimStart('/'), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
+
+    /// <summary>
+    /// A client that reaches the host as its HTTP proxy, so that requests for any origin arrive with
+    /// an absolute-form target (<c>PUT http://origin/kv/k</c>) and take the server's routed path.
+    /// </summary>
+    public HttpClient ThroughProxy() =>
+        new(new SocketsHttpHandler { Proxy = new WebProxy(Http.BaseAddress), UseProxy = true });
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
