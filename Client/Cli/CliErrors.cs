@@ -27,7 +27,7 @@ internal static class CliErrors
             await error.WriteLineAsync((e.IsTooLarge ? "too large: " : "refused: ") + e.Message).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is UnavailableException or GatewayUnreachableException)
+        catch (Exception e) when (e is UnavailableException or ReplicaUnreachableException)
         {
             await error.WriteLineAsync("unavailable: " + e.Message).ConfigureAwait(false);
             return ExitCodes.Unavailable;

@@ -2,6 +2,8 @@ using System.Globalization;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Cli;
 
 /// <summary>Renders <c>cluster status</c>: a heading line, the silos table and the shards table.</summary>

@@ -33,12 +33,12 @@ public sealed class BadRequestException(string message, bool isTooLarge = false)
 /// <summary>A named silo or shard does not exist.</summary>
 public sealed class NotFoundException(string message) : MultiRaftException(message);
 
-/// <summary>A gateway could not be reached or its connection broke.</summary>
-public sealed class GatewayUnreachableException(string message, Exception? inner = null) : MultiRaftException(message, inner)
+/// <summary>A grain call came back without an answer: its silo is down, the call timed out or failed in transit.</summary>
+public sealed class ReplicaUnreachableException(string message, Exception? inner = null) : MultiRaftException(message, inner)
 {
     /// <summary>
-    /// The request had been handed to the socket before the connection broke, so the gateway may
-    /// have received it. False when the connection failed before the request was written.
+    /// The call may have reached the grain (and a write may have been proposed). False only when
+    /// it certainly did not run, as when the grain's home silo refused to place it.
     /// </summary>
-    public bool RequestWritten { get; init; }
+    public bool MayHaveArrived { get; init; } = true;
 }

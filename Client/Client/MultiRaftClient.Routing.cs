@@ -43,26 +43,27 @@ public sealed partial class MultiRaftClient
                     continue;
                 }
 
-                if (PickTarget(table, shard, call) is not var (silo, address))
+                if (PickTarget(table, shard, call) is not { } target)
                 {
-                    call.LastError = $"no silo with a gateway hosts shard {shard.ShardId}";
+                    call.LastError = $"no live silo hosts shard {shard.ShardId}";
                     await call.Backoff.WaitAsync(call.Token).ConfigureAwait(false);
                     await RefreshAsync(call).ConfigureAwait(false);
                     continue;
                 }
 
+                var silo = target.SiloId;
                 var request = build(shard);
                 request.TimeoutMs = call.RemainingMs;
                 ClientResponse response;
                 sending = true;
                 try
                 {
-                    response = await _connector.SendAsync(address, request, call.Token).ConfigureAwait(false);
+                    response = await _channel.SendAsync(target, request, call.Token).ConfigureAwait(false);
                 }
-                catch (GatewayUnreachableException ex)
+                catch (ReplicaUnreachableException ex)
                 {
                     sending = false;
-                    call.MayHaveApplied |= call.IsWrite && ex.RequestWritten;
+                    call.MayHaveApplied |= call.IsWrite && ex.MayHaveArrived;
                     call.LastError = ex.Message;
                     call.Avoid.Add(silo);
                     ForgetLeader(shard.ShardId, silo);
@@ -88,12 +89,12 @@ public sealed partial class MultiRaftClient
                             call.Avoid.Remove(hint.SiloId);
                             // Two members pointing at each other must not spin: past a round of
                             // the group, follow hints only after a pause.
-                            if (table.GatewayOf(hint.SiloId) is not null && immediate++ <= shard.Replicas.Count)
+                            if (table.IsLive(hint.SiloId) && immediate++ <= shard.Replicas.Count)
                             {
                                 continue;
                             }
 
-                            if (table.GatewayOf(hint.SiloId) is null)
+                            if (!table.IsLive(hint.SiloId))
                             {
                                 await RefreshAsync(call).ConfigureAwait(false);
                             }
@@ -161,9 +162,9 @@ public sealed partial class MultiRaftClient
                 call.MayHaveApplied |= call.IsWrite && sending;
                 throw call.Timeout(what);
             }
-            catch (GatewayUnreachableException ex)
+            catch (ReplicaUnreachableException ex)
             {
-                // No gateway gave the cluster view: wait and ask again.
+                // No silo gave the cluster view: wait and ask again.
                 call.LastError = ex.Message;
                 try
                 {

@@ -12,7 +12,6 @@ public sealed partial class MultiRaftClient
     private readonly Lock _viewLock = new();
     private volatile RoutingTable? _table;
     private Task<RoutingTable>? _refreshing;
-    private int _endpointCursor;
 
     private Task<RoutingTable> GetTableAsync(CallContext call) =>
         _table is { } table ? Task.FromResult(table) : RefreshAsync(call);
@@ -34,42 +33,40 @@ public sealed partial class MultiRaftClient
         return fetch.WaitAsync(call.Token);
     }
 
-    // Asks the configured endpoints, then every known silo, until one answers with a view. Runs on
-    // its own budget: it is shared, so no one caller's cancellation may end it.
+    // Asks the router grain (Orleans picks the silo). Runs on its own budget: it is shared, so no
+    // one caller's cancellation may end it.
     private async Task<RoutingTable> FetchViewAsync()
     {
         using var budget = new CancellationTokenSource(_options.RequestTimeout);
-        var first = Interlocked.Increment(ref _endpointCursor) - 1;
-        var endpoints = _options.Endpoints.Count == 0
-            ? []
-            : Enumerable.Range(0, _options.Endpoints.Count).Select(i => _options.Endpoints[(first + i) % _options.Endpoints.Count]);
-        var candidates = endpoints.Concat(_table?.Gateways() ?? []).Distinct(StringComparer.Ordinal).ToList();
         string? lastError = null;
-        foreach (var address in candidates)
+        var backoff = new Backoff(_options.InitialRetryDelay, _options.MaxRetryDelay);
+        try
         {
-            try
+            while (true)
             {
-                var response = await _connector.SendAsync(address, new ClientRequest { Cluster = new ClusterRequest() },
-                    budget.Token).ConfigureAwait(false);
-                if (response.Status == ResponseStatus.Ok && response.Cluster is { } view)
+                try
                 {
-                    return Accept(view);
+                    var response = await _channel.GetViewAsync(budget.Token).ConfigureAwait(false);
+                    if (response.Status == ResponseStatus.Ok && response.Cluster is { } view)
+                    {
+                        return Accept(view);
+                    }
+
+                    lastError = $"the router answered {response.Status}: {response.Error}";
+                }
+                catch (ReplicaUnreachableException ex)
+                {
+                    lastError = ex.Message;
                 }
 
-                lastError = $"{address} answered {response.Status}: {response.Error}";
-            }
-            catch (GatewayUnreachableException ex)
-            {
-                lastError = ex.Message;
-            }
-            catch (OperationCanceledException) when (budget.IsCancellationRequested)
-            {
-                lastError = $"{address} did not answer within the request timeout";
-                break;
+                // A silo that has just started may not have the router's state yet.
+                await backoff.WaitAsync(budget.Token).ConfigureAwait(false);
             }
         }
-
-        throw new GatewayUnreachableException($"No gateway answered with the cluster view. {lastError}");
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            throw new ReplicaUnreachableException($"No silo answered with the cluster view within the request timeout. {lastError}".TrimEnd());
+        }
     }
 
     // Keeps the freshest view; merges its leaders and drops corrections it has caught up with.
@@ -147,17 +144,16 @@ public sealed partial class MultiRaftClient
             ? update
             : shard;
 
-    // The leader's gateway when known, else a replica's, preferring silos that have not failed this call.
-    private (string SiloId, string Address)? PickTarget(RoutingTable table, ShardDescriptor shard, CallContext call)
+    // The leader's replica when known, else another replica's, preferring silos that have not failed this call.
+    private ReplicaAddress? PickTarget(RoutingTable table, ShardDescriptor shard, CallContext call)
     {
         if (_leaders.TryGetValue(shard.ShardId, out var hint) && hint.SiloId.Length > 0 && !call.Avoid.Contains(hint.SiloId)
-            && table.GatewayOf(hint.SiloId) is { } leaderAddress)
+            && table.IsLive(hint.SiloId) && ReplicaOn(shard, hint.SiloId) is { } leader)
         {
-            return (hint.SiloId, leaderAddress);
+            return leader;
         }
 
-        var replicas = shard.Replicas.Select(r => r.SiloId).Where(s => table.GatewayOf(s) is not null)
-            .Distinct(StringComparer.Ordinal).ToList();
+        var replicas = shard.Replicas.Where(r => table.IsLive(r.SiloId)).ToList();
         if (replicas.Count == 0)
         {
             return null;
@@ -166,16 +162,29 @@ public sealed partial class MultiRaftClient
         var start = (int)((uint)Interlocked.Increment(ref _replicaCursor) % (uint)replicas.Count);
         for (var i = 0; i < replicas.Count; i++)
         {
-            var silo = replicas[(start + i) % replicas.Count];
-            if (!call.Avoid.Contains(silo))
+            var r = replicas[(start + i) % replicas.Count];
+            if (!call.Avoid.Contains(r.SiloId))
             {
-                return (silo, table.GatewayOf(silo)!);
+                return new ReplicaAddress(shard.ShardId, r.ReplicaId, r.SiloId);
             }
         }
 
         // Every replica failed this call once: start over.
         call.Avoid.Clear();
-        return (replicas[start], table.GatewayOf(replicas[start])!);
+        return new ReplicaAddress(shard.ShardId, replicas[start].ReplicaId, replicas[start].SiloId);
+    }
+
+    private static ReplicaAddress? ReplicaOn(ShardDescriptor shard, string siloId)
+    {
+        foreach (var r in shard.Replicas)
+        {
+            if (r.SiloId == siloId)
+            {
+                return new ReplicaAddress(shard.ShardId, r.ReplicaId, r.SiloId);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Which shard a request goes to: the one owning a key hash, or one named by id.</summary>

@@ -1,11 +1,13 @@
 using Google.Protobuf;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
+using Orleans;
 
 namespace MultiRaft.Client;
 
 /// <summary>
-/// The cluster client (Orleans' <c>IClusterClient</c>): connects to any silo's gateway, caches
+/// The MultiRaft client, on an Orleans client or inside a silo: asks the router grain for the
+/// shard map and caches it
 /// the shard map and leaders, routes each key to its shard's leader, follows not-leader and
 /// stale-epoch answers, retries with backoff inside the request deadline, and writes through
 /// sessions so that a retried write applies once. Thread-safe; share one per process.
@@ -13,25 +15,24 @@ namespace MultiRaft.Client;
 public sealed partial class MultiRaftClient : IAsyncDisposable
 {
     private readonly MultiRaftClientOptions _options;
-    private readonly IGatewayConnector _connector;
-    private readonly bool _ownsConnector;
+    private readonly IGrainChannel _channel;
 
-    /// <summary>Creates a client; connections open lazily on first use.</summary>
-    public MultiRaftClient(MultiRaftClientOptions options, IGatewayConnector? connector = null)
+    /// <summary>Creates a client over an Orleans client's or silo's grain factory.</summary>
+    public MultiRaftClient(IGrainFactory grains, MultiRaftClientOptions? options = null)
+        : this(options ?? new MultiRaftClientOptions(), new OrleansGrainChannel(grains))
+    {
+    }
+
+    /// <summary>Creates a client over any <see cref="IGrainChannel"/> (tests script one).</summary>
+    public MultiRaftClient(MultiRaftClientOptions options, IGrainChannel channel)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(channel);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.InitialRetryDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRetryDelay, options.InitialRetryDelay);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ConnectionsPerGateway, 1);
-        if (options.Endpoints.Count == 0)
-        {
-            throw new ArgumentException("At least one gateway endpoint is needed.", nameof(options));
-        }
-
         _options = options;
-        _ownsConnector = connector is null;
-        _connector = connector ?? new TcpGatewayConnector(options.ClusterId, options.ConnectionsPerGateway);
+        _channel = channel;
     }
 
     /// <summary>The value and version of <paramref name="key"/>, or null if absent.</summary>
@@ -110,7 +111,7 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
             {
                 throw viewCall.Timeout("scan");
             }
-            catch (GatewayUnreachableException ex)
+            catch (ReplicaUnreachableException ex)
             {
                 throw new UnavailableException($"scan: {ex.Message}", ex);
             }
@@ -152,7 +153,7 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
             {
                 throw call.Timeout("cluster");
             }
-            catch (GatewayUnreachableException ex)
+            catch (ReplicaUnreachableException ex)
             {
                 call.LastError = ex.Message;
                 try
@@ -188,14 +189,8 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_ownsConnector)
-        {
-            await _connector.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Nothing to release: the Orleans client or silo underneath belongs to its host.</summary>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private static Grains.Interfaces.Protos.ReadConsistency ToWire(ReadConsistency consistency) => consistency switch
     {

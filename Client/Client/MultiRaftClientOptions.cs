@@ -1,14 +1,8 @@
 namespace MultiRaft.Client;
 
-/// <summary>Client settings.</summary>
+/// <summary>Client settings. Which cluster it reaches is the Orleans client's (or silo's) business.</summary>
 public sealed class MultiRaftClientOptions
 {
-    /// <summary>Gateway addresses (<c>host:port</c>, default port 30000) to discover the cluster from.</summary>
-    public IList<string> Endpoints { get; } = [];
-
-    /// <summary>Refuse gateways of another cluster; empty accepts any.</summary>
-    public string ClusterId { get; set; } = "";
-
     /// <summary>The whole budget of one call, retries included.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -17,7 +11,4 @@ public sealed class MultiRaftClientOptions
 
     /// <summary>Largest retry delay.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Connections per gateway (requests are pipelined on each).</summary>
-    public int ConnectionsPerGateway { get; set; } = 2;
 }

@@ -1,5 +1,7 @@
 using MultiRaft.Grains.Interfaces.Protos;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Client;
 
 /// <summary>An immutable index over one <see cref="ClusterView"/>: data shards by hash, shards by id, silos by id.</summary>
@@ -50,15 +52,8 @@ internal sealed class RoutingTable
 
     public ShardDescriptor? Shard(ulong shardId) => _byId.GetValueOrDefault(shardId);
 
-    /// <summary>The gateway address of a silo that is not known dead, or null.</summary>
-    public string? GatewayOf(string siloId) =>
-        _silos.TryGetValue(siloId, out var silo) && silo.Status != SiloStatus.Dead && silo.GatewayAddress.Length > 0
-            ? silo.GatewayAddress
-            : null;
-
-    /// <summary>Every known gateway address, live silos first.</summary>
-    public IEnumerable<string> Gateways() =>
-        View.Silos.OrderBy(s => s.Status == SiloStatus.Dead).Select(s => s.GatewayAddress).Where(a => a.Length > 0);
+    /// <summary>Whether <paramref name="siloId"/> is a silo the view does not know to be dead.</summary>
+    public bool IsLive(string siloId) => _silos.TryGetValue(siloId, out var silo) && silo.Status != SiloStatus.Dead;
 
     /// <summary>True when <paramref name="a"/> is newer than <paramref name="b"/>.</summary>
     public static bool IsNewer(ShardEpoch? a, ShardEpoch? b)

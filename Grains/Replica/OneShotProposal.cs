@@ -22,7 +22,7 @@ public sealed class OneShotProposal(ReadOnlyMemory<byte> payload)
     public Task<ApplyOutcome> Outcome => _outcome.Task;
 
     /// <summary>On the replica's turn: proposes, unless the replica does not lead or the waiter gave up.</summary>
-    public void Run(ReplicaGrain grain)
+    public void Run(ReplicaMember grain)
     {
         ArgumentNullException.ThrowIfNull(grain);
         if (!grain.IsLeader || Interlocked.CompareExchange(ref _state, Proposed, Queued) != Queued)

@@ -1,5 +1,7 @@
 using MultiRaft.Grains.Interfaces.Protos;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Grains.Router;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Grains.Router;
 
 /// <summary>The state a brand-new cluster starts from.</summary>

@@ -48,7 +48,7 @@ internal static class ApiErrors
             case OutcomeUnknownException e:
                 HttpLog.OutcomeUnknown(Logger(context), request.Method, request.Path, e);
                 return Json(StatusCodes.Status504GatewayTimeout, new ErrorBody("timeout", "unknown"));
-            case UnavailableException or GatewayUnreachableException:
+            case UnavailableException or ReplicaUnreachableException:
                 HttpLog.Unavailable(Logger(context), request.Method, request.Path, exception);
                 context.Response.Headers.RetryAfter = "1";
                 return Json(StatusCodes.Status503ServiceUnavailable, new ErrorBody(exception.Message));

@@ -2,6 +2,8 @@ using System.Globalization;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Http;
 
 /// <summary>The JSON shape of <c>GET /cluster</c>: the answering silo's ClusterView, flattened for operators.</summary>

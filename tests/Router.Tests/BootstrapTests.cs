@@ -1,5 +1,6 @@
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 using MultiRaft.Grains.Router;
 using static MultiRaft.Router.Tests.RouterFixtures;
 

@@ -1,4 +1,5 @@
 using MultiRaft.Grains.Interfaces.Protos;
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 using MultiRaft.Grains.Router;
 using static MultiRaft.Router.Tests.RouterFixtures;
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Kv;
@@ -11,24 +10,27 @@ using MultiRaft.Silo.Engine;
 using MultiRaft.Silo.Hosting;
 using MultiRaft.Silo.Requests;
 using MultiRaft.Storage;
-using MultiRaft.Transport;
+using MultiRaft.Silo.Messaging;
+using MultiRaft.Silo.Placement;
 
 namespace MultiRaft.Silo.Cluster;
 
 /// <summary>
 /// The silo's part in the cluster: bootstraps a new cluster or joins one, restarts recovered
-/// replicas, and then keeps the silo in step with the router's map: peers' addresses, replicas
-/// placed on this silo, membership changes led from here, heartbeats, and (on the router's
-/// leader) the placement planner.
+/// replicas, and then keeps the silo in step with the router's map: replicas placed on this
+/// silo (each activated as its replica grain), membership changes led from here, heartbeats,
+/// and (on the router's leader) the placement planner. Started by the silo's lifecycle once
+/// Orleans is active (<see cref="Hosting.MultiRaftLifecycle"/>).
 /// </summary>
-internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine, SiloTransport transport,
-    IGatewayConnector joinConnector, TimeProvider time, ILogger<SiloCluster> logger) : BackgroundService
+internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine, IGrainFactory grains, SiloDirectory directory,
+    TimeProvider time, ILogger<SiloCluster> logger)
 {
     private readonly RouterReplicaStateMachine _meta = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly KvSessionOptions _sessionOptions = KvSessionOptions.Default;
     private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
-    private readonly PeerAddressCache _peerAddresses = new(time);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
     private long _lastHeartbeatMs;
 
     /// <summary>The router's map as this silo last applied it; null before it arrives.</summary>
@@ -47,7 +49,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         HttpAddress = options.HttpAddress,
     };
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Starts the engine and the cluster work; returns once the silo's replicas are started or it has joined.</summary>
+    public async Task StartAsync(IRaftSender sender, CancellationToken cancellationToken)
     {
         engine.ResolveSilo = ResolveSilo;
         engine.Applied = g =>
@@ -57,11 +60,27 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 _meta.Publish();
             }
         };
-        engine.Transport = transport;
+        engine.Sender = sender;
         engine.Start();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        await StartReplicasAsync(linked.Token).ConfigureAwait(false);
+        _loop = Task.Run(() => MaintainLoopAsync(_stopping.Token), CancellationToken.None);
+    }
 
+    /// <summary>Stops the cluster work (the engine stops with the host).</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+    }
+
+    private async Task StartReplicasAsync(CancellationToken stoppingToken)
+    {
         var recovered = engine.Store.Replicas;
-        if (recovered.Count == 0 && options.Join.Length == 0)
+        if (recovered.Count == 0 && options.BootstrapsWhenEmpty)
         {
             await BootstrapAsync(stoppingToken).ConfigureAwait(false);
         }
@@ -74,21 +93,53 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             ClusterLog.Restarting(logger, options.SiloId, recovered.Count);
             foreach (var id in recovered)
             {
-                engine.AddReplica(id, StateMachineFor(id.Shard));
+                AddReplica(id);
             }
         }
+    }
 
+    private async Task MaintainLoopAsync(CancellationToken stoppingToken)
+    {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200), time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                await MaintainAsync().ConfigureAwait(false);
+                try
+                {
+                    MaintainOnce();
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    ClusterLog.MaintenanceFailed(logger, ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                ClusterLog.MaintenanceFailed(logger, ex);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    // Starts the member in the engine, then activates its grain so that the replica exists in
+    // Orleans' directory (and the dashboard) from the start, not only once a client calls it.
+    private void AddReplica(ReplicaId id)
+    {
+        engine.AddReplica(id, StateMachineFor(id.Shard));
+        if (id.Shard != 0)
+        {
+            _ = ActivateGrainAsync(id);
+        }
+    }
+
+    private async Task ActivateGrainAsync(ReplicaId id)
+    {
+        try
+        {
+            await grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(id.Shard, id.Replica, options.SiloId)).Activate().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ClusterLog.ActivationFailed(logger, ex, id.Shard, id.Replica);
         }
     }
 
@@ -133,44 +184,53 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
 
         foreach (var id in engine.Store.Replicas)
         {
-            engine.AddReplica(id, StateMachineFor(id.Shard));
+            AddReplica(id);
             // A group of one need not wait an election timeout to lead.
             engine.Post(id.Shard, g => g.Node.Campaign());
         }
     }
 
+    // Asks the active silos (Orleans' membership) to register this one, following the router
+    // leader's hint, until one registers it; then starts this silo's replica of the meta shard.
     private async Task JoinAsync(CancellationToken cancellationToken)
     {
         ClusterLog.Joining(logger, options.SiloId, options.Join);
-        var target = options.Join;
         var delay = TimeSpan.FromMilliseconds(100);
+        string? next = null;
+        var attempt = 0;
         while (true)
         {
-            ClientResponse? answer = null;
-            try
+            var target = next ?? PickJoinTarget(attempt++);
+            next = null;
+            if (target is not null)
             {
-                answer = await joinConnector.SendAsync(target, new ClientRequest { Join = new JoinRequest { Silo = Self }, TimeoutMs = 5000 },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (MultiRaftException ex)
-            {
-                ClusterLog.JoinRetry(logger, target, "unreachable", ex.Message);
-            }
+                ClientResponse? answer = null;
+                try
+                {
+                    answer = await grains.GetGrain<ISiloGrain>(target).Register(Self, 5000).WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    ClusterLog.JoinRetry(logger, target, "unreachable", ex.Message);
+                }
 
-            if (answer is { Status: ResponseStatus.Ok, Cluster: { } view })
-            {
-                var meta = view.Shards.First(s => s.ShardId == 0).Replicas.First(r => r.SiloId == options.SiloId);
-                await SetPeersAsync(view.Silos).ConfigureAwait(false);
-                ClusterLog.Joined(logger, options.SiloId, meta.ReplicaId);
-                engine.AddReplica(new ReplicaId(0, meta.ReplicaId), _meta);
-                return;
-            }
+                if (answer is { Status: ResponseStatus.Ok, Cluster: { } view })
+                {
+                    var meta = view.Shards.First(s => s.ShardId == 0).Replicas.First(r => r.SiloId == options.SiloId);
+                    ClusterLog.Joined(logger, options.SiloId, meta.ReplicaId);
+                    engine.AddReplica(new ReplicaId(0, meta.ReplicaId), _meta);
+                    return;
+                }
 
-            if (answer is not null)
-            {
-                ClusterLog.JoinRetry(logger, target, answer.Status.ToString(), answer.Error);
-                var leaderGateway = answer.Cluster?.Silos.FirstOrDefault(s => s.SiloId == answer.Leader?.SiloId)?.GatewayAddress;
-                target = answer.Status == ResponseStatus.NotLeader && !string.IsNullOrEmpty(leaderGateway) ? leaderGateway : options.Join;
+                if (answer is not null)
+                {
+                    ClusterLog.JoinRetry(logger, target, answer.Status.ToString(), answer.Error);
+                    if (answer.Status == ResponseStatus.NotLeader && answer.Leader is { SiloId.Length: > 0 } hint && hint.SiloId != target)
+                    {
+                        next = hint.SiloId;
+                        continue;
+                    }
+                }
             }
 
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
@@ -178,14 +238,20 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    /// <summary>Registers a joining silo through the router's leader (the meta replica on this silo must lead).</summary>
-    public async ValueTask<ClientResponse> HandleJoinAsync(JoinRequest join, TimeSpan timeout, CancellationToken cancellationToken)
+    // The active silos other than this one, in turn.
+    private string? PickJoinTarget(int attempt)
     {
-        var silo = join.Silo;
+        var others = directory.ActiveNames.Where(n => n != options.SiloId).Order(StringComparer.Ordinal).ToList();
+        return others.Count == 0 ? null : others[attempt % others.Count];
+    }
+
+    /// <summary>Registers a joining silo through the router's leader (the meta replica on this silo must lead).</summary>
+    public async ValueTask<ClientResponse> HandleJoinAsync(SiloInfo silo, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         if (silo is null || !SiloOptionsValidator.IsValidSiloId(silo.SiloId)
-            || !_peerAddresses.TryResolve(silo.SiloAddress, out _) || !silo.GatewayAddress.Contains(':', StringComparison.Ordinal))
+            || !HostPort.TryParse(silo.SiloAddress, out _, out _) || !HostPort.TryParse(silo.GatewayAddress, out _, out _))
         {
-            return Responses.Status(ResponseStatus.BadRequest, "a join names a valid silo id, a reachable silo address (host:port) and a gateway address (host:port)");
+            return Responses.Status(ResponseStatus.BadRequest, "a join names a valid silo id, its silo address (host:port) and its gateway address (host:port)");
         }
 
         var pending = new Pending();
@@ -232,7 +298,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    private async Task MaintainAsync()
+    private void MaintainOnce()
     {
         var view = View;
         if (view is null)
@@ -246,7 +312,6 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _ready.TrySetResult();
         }
 
-        await SetPeersAsync(view.State.Silos).ConfigureAwait(false);
         foreach (var shard in view.State.Shards)
         {
             var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);
@@ -254,7 +319,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             if (mine is not null && hosted is null)
             {
                 ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
-                engine.AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId), StateMachineFor(shard.ShardId));
+                AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
             }
             else if (hosted is not null)
             {
@@ -272,19 +337,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    private async ValueTask SetPeersAsync(IEnumerable<SiloInfo> silos)
-    {
-        foreach (var s in silos)
-        {
-            if (s.SiloId != options.SiloId && _peerAddresses.TryResolve(s.SiloAddress, out var ep))
-            {
-                await transport.SetPeerAsync(s.SiloId, ep).ConfigureAwait(false);
-            }
-        }
-    }
-
     /// <summary>On a shard's leader: moves the Raft membership one step towards the router's replica list.</summary>
-    private void ReconcileMembership(ReplicaGrain g, ShardDescriptor desc)
+    private void ReconcileMembership(ReplicaMember g, ShardDescriptor desc)
     {
         if (!g.IsLeader || g.ConfState.IsJoint)
         {
@@ -317,7 +371,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    private void ProposeChange(ReplicaGrain g, ConfChange cc)
+    private void ProposeChange(ReplicaMember g, ConfChange cc)
     {
         try
         {

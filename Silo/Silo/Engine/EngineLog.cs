@@ -26,11 +26,15 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "An operation on replica {Replica} threw")]
     public static partial void OperationFailed(ILogger logger, Exception exception, ReplicaId replica);
 
-    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Engine, last 10 s: {Turns} turns, {DurableWaits} fsync batches, {Entries} entries persisted ({PerBatch:F1} per batch), {Applied} applied, {Messages} messages sent")]
-    public static partial void Batching(ILogger logger, long turns, long durableWaits, long entries, long applied, long messages, double perBatch);
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Information, Message = "Engine, last 10 s: {Turns} turns, {DurableWaits} fsync batches, {Entries} entries persisted ({PerBatch:F1} per batch), {Applied} applied, {Messages} Raft messages in {Calls} Orleans calls ({PerCall:F1} per call)")]
+    public static partial void Batching(ILogger logger, long turns, long durableWaits, long entries, long applied, long messages, double perBatch,
+        long calls, double perCall);
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "GC, last 10 s: {Gen0} gen0, {Gen1} gen1, {Gen2} gen2 collections, {PauseMs:F0} ms paused; heap {HeapMiB} MiB")]
     public static partial void Collections(ILogger logger, int gen0, int gen1, int gen2, double pauseMs, long heapMiB);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Replica {Replica} produced a {Type} message that cannot be sent")]
+    public static partial void Unsendable(ILogger logger, Exception exception, ReplicaId replica, string type);
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Replica {Replica} removed from this silo")]
     public static partial void ReplicaRemoved(ILogger logger, ReplicaId replica);

@@ -12,6 +12,7 @@ internal sealed class EngineStats
     public long DurableWaits;
     public long EntriesApplied;
     public long MessagesSent;
+    public long Calls;
 
     public EngineStats Snapshot() => new()
     {
@@ -21,6 +22,7 @@ internal sealed class EngineStats
         DurableWaits = Interlocked.Read(ref DurableWaits),
         EntriesApplied = Interlocked.Read(ref EntriesApplied),
         MessagesSent = Interlocked.Read(ref MessagesSent),
+        Calls = Interlocked.Read(ref Calls),
     };
 
     public EngineStats Minus(EngineStats before) => new()
@@ -31,5 +33,6 @@ internal sealed class EngineStats
         DurableWaits = DurableWaits - before.DurableWaits,
         EntriesApplied = EntriesApplied - before.EntriesApplied,
         MessagesSent = MessagesSent - before.MessagesSent,
+        Calls = Calls - before.Calls,
     };
 }

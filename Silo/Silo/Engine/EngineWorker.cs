@@ -27,8 +27,9 @@ internal sealed class EngineWorker
     private readonly HashSet<ReplicaHost> _active = [];
     private readonly List<(ReplicaHost Host, Ready Ready)> _batch = [];
     // A turn's outgoing messages, handed to the transport together so that each destination
-    // silo's sender finds them all queued and writes them as one frame.
+    // silo gets them all in one Orleans call.
     private readonly List<(ReplicaHost Host, Message Message)> _outbox = [];
+    private readonly Dictionary<string, Grains.Interfaces.Protos.MessageBatch> _batches = new(StringComparer.Ordinal);
     private readonly SiloEngine _engine;
     private readonly ILogger _logger;
     private int _tickPending;
@@ -152,9 +153,9 @@ internal sealed class EngineWorker
             Volatile.Write(ref _tickPending, 0);
             foreach (var h in _owned)
             {
-                if (!h.Closed && h.Grain.FailureReason is null)
+                if (!h.Closed && h.Member.FailureReason is null)
                 {
-                    h.Grain.Node.Tick();
+                    h.Member.Node.Tick();
                     _active.Add(h);
                 }
             }
@@ -163,13 +164,13 @@ internal sealed class EngineWorker
         }
 
         var host = item.Host!;
-        if (host.Closed || host.Grain.FailureReason is not null)
+        if (host.Closed || host.Member.FailureReason is not null)
         {
             return;
         }
 
         _owned.Add(host);
-        var node = host.Grain.Node;
+        var node = host.Member.Node;
         switch (item.Kind)
         {
             case WorkKind.Step:
@@ -184,7 +185,7 @@ internal sealed class EngineWorker
             case WorkKind.Operation:
                 try
                 {
-                    item.Operation!(host.Grain);
+                    item.Operation!(host.Member);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -213,8 +214,8 @@ internal sealed class EngineWorker
                     continue;
                 }
 
-                var node = host.Grain.Node;
-                if (host.Grain.FailureReason is not null || !node.HasReady)
+                var node = host.Member.Node;
+                if (host.Member.FailureReason is not null || !node.HasReady)
                 {
                     continue;
                 }
@@ -228,9 +229,9 @@ internal sealed class EngineWorker
                 if (rd.Snapshot is { } snap)
                 {
                     await _engine.Store.InstallSnapshotAsync(host.Id, snap, stopping).ConfigureAwait(false);
-                    host.Grain.StateMachine.RestoreSnapshot(snap.Data.Span);
-                    host.Grain.ConfState = snap.ConfState;
-                    host.Grain.SnapshotIndex = snap.Index;
+                    host.Member.StateMachine.RestoreSnapshot(snap.Data.Span);
+                    host.Member.ConfState = snap.ConfState;
+                    host.Member.SnapshotIndex = snap.Index;
                     EngineLog.SnapshotInstalled(_logger, host.Id, snap.Index);
                     _engine.OnStateRestored(host);
                 }
@@ -264,7 +265,7 @@ internal sealed class EngineWorker
             foreach (var (host, rd) in _batch)
             {
                 await FinishAsync(host, rd, stopping).ConfigureAwait(false);
-                if (host.Grain.Node.HasReady)
+                if (host.Member.Node.HasReady)
                 {
                     _active.Add(host);
                 }
@@ -287,7 +288,7 @@ internal sealed class EngineWorker
 
     private async ValueTask FinishAsync(ReplicaHost host, Ready rd, CancellationToken stopping)
     {
-        var grain = host.Grain;
+        var grain = host.Member;
         Collect(host, rd.PersistedMessages);
         var appliedBefore = grain.StateMachine.LastAppliedIndex;
         if (!grain.ApplyCommitted(rd.CommittedEntries))
@@ -323,11 +324,12 @@ internal sealed class EngineWorker
 
     private void FlushOutbox()
     {
-        foreach (var (host, m) in _outbox)
+        if (_outbox.Count == 0)
         {
-            _engine.Send(host, m);
+            return;
         }
 
+        _engine.SendTurn(_outbox, _batches);
         Interlocked.Add(ref _engine.Stats.MessagesSent, _outbox.Count);
         _outbox.Clear();
     }
@@ -348,7 +350,7 @@ internal sealed class EngineWorker
 
     private async ValueTask MaybeSnapshotAsync(ReplicaHost host, CancellationToken stopping)
     {
-        var grain = host.Grain;
+        var grain = host.Member;
         var applied = grain.StateMachine.LastAppliedIndex;
         if (applied - grain.SnapshotIndex < (ulong)_engine.Options.SnapshotEntries)
         {
@@ -379,7 +381,7 @@ internal sealed class EngineWorker
         host.Leads = ss.Role == RaftRole.Leader;
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            EngineLog.RoleChanged(_logger, host.Id, ss.Role.ToString(), host.Grain.Node.Term, ss.Lead);
+            EngineLog.RoleChanged(_logger, host.Id, ss.Role.ToString(), host.Member.Node.Term, ss.Lead);
         }
     }
 }

@@ -3,12 +3,12 @@ using MultiRaft.Storage;
 
 namespace MultiRaft.Silo.Engine;
 
-/// <summary>A replica grain as the engine holds it: the grain and the worker that owns it.</summary>
-internal sealed class ReplicaHost(ReplicaId id, ReplicaGrain grain, EngineWorker worker)
+/// <summary>A replica as the engine holds it: its Raft member and the worker that owns it.</summary>
+internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWorker worker)
 {
     public ReplicaId Id { get; } = id;
 
-    public ReplicaGrain Grain { get; } = grain;
+    public ReplicaMember Member { get; } = member;
 
     public EngineWorker Worker { get; } = worker;
 

@@ -4,17 +4,19 @@ using MultiRaft.Grains.Replica;
 using MultiRaft.Raft;
 using MultiRaft.Silo.Hosting;
 using MultiRaft.Storage;
-using MultiRaft.Transport;
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Silo.Messaging;
 
 namespace MultiRaft.Silo.Engine;
 
 /// <summary>
-/// The silo's engine: a fixed pool of workers stepping the replica grains this silo hosts, one
+/// The silo's engine: a fixed pool of workers stepping the Raft members of the replicas this silo hosts, one
 /// tick timer for all of them, and the glue to storage and transport. A silo hosts at most one
 /// replica of a shard, so replicas are found by shard id; traffic for a replica this silo does
 /// not host is dropped.
 /// </summary>
-internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDisposable
+internal sealed class SiloEngine : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<ulong, ReplicaHost> _byShard = new();
     private readonly ConcurrentDictionary<(ulong Shard, ulong Replica), string> _peerHints = new();
@@ -44,14 +46,14 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
 
     public ReplicaStore Store { get; }
 
-    /// <summary>Where messages go; set once the transport exists (it needs the engine as its reporter).</summary>
-    public SiloTransport? Transport { get; set; }
+    /// <summary>Where messages for other silos go; set when the silo starts.</summary>
+    public IRaftSender? Sender { get; set; }
 
     /// <summary>The silo of a replica, from the router's map; null if unknown (then the sender's hint is used).</summary>
     public Func<ulong, ulong, string?>? ResolveSilo { get; set; }
 
     /// <summary>Called on the worker after a replica applied entries (the router publishes its view).</summary>
-    public Action<ReplicaGrain>? Applied { get; set; }
+    public Action<ReplicaMember>? Applied { get; set; }
 
     /// <summary>A message arrived for a replica this silo does not host yet (the cluster layer may create it).</summary>
     public Action<ulong, ulong>? UnknownReplica { get; set; }
@@ -59,7 +61,7 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
     /// <summary>Raised when a worker dies (a storage fault): the host stops the silo.</summary>
     public event Action<Exception>? Failed;
 
-    public IEnumerable<ReplicaGrain> Replicas => _byShard.Values.Select(h => h.Grain);
+    public IEnumerable<ReplicaMember> Replicas => _byShard.Values.Select(h => h.Member);
 
     public void Start()
     {
@@ -75,7 +77,7 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
     /// Starts hosting a replica whose Raft state is in the store (recovered, or installed as a
     /// bootstrap snapshot); a replica with no state starts empty and waits for its leader's snapshot.
     /// </summary>
-    public ReplicaGrain AddReplica(ReplicaId id, IReplicaStateMachine stateMachine)
+    public ReplicaMember AddReplica(ReplicaId id, IReplicaStateMachine stateMachine)
     {
         var view = Store.GetOrCreate(id);
         var snap = view.GetSnapshot();
@@ -97,13 +99,13 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
             MaxInflightMsgs = 256,
             MaxUncommittedEntriesSize = 64L * 1024 * 1024,
         });
-        var grain = new ReplicaGrain(id.Shard, id.Replica, node, stateMachine)
+        var member = new ReplicaMember(id.Shard, id.Replica, node, stateMachine)
         {
             SnapshotIndex = snap?.Index ?? 0,
             ConfState = view.InitialState().ConfState,
         };
         var worker = _workers[(int)(id.Shard % (ulong)_workers.Length)];
-        var host = new ReplicaHost(id, grain, worker);
+        var host = new ReplicaHost(id, member, worker);
         if (!_byShard.TryAdd(id.Shard, host))
         {
             throw new InvalidOperationException($"this silo already hosts a replica of shard {id.Shard}");
@@ -116,7 +118,7 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
             OnStateRestored(host);
         }
 
-        return grain;
+        return member;
     }
 
     /// <summary>Stops hosting a replica and deletes its state (it moved off this silo).</summary>
@@ -131,13 +133,13 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
         }
     }
 
-    public ReplicaGrain? Find(ulong shardId) => _byShard.TryGetValue(shardId, out var h) && !h.Closed ? h.Grain : null;
+    public ReplicaMember? Find(ulong shardId) => _byShard.TryGetValue(shardId, out var h) && !h.Closed ? h.Member : null;
 
     /// <summary>This silo's replica of the shard led its group at its last role change (a hint: the replica's turn decides).</summary>
     public bool Leads(ulong shardId) => _byShard.TryGetValue(shardId, out var h) && !h.Closed && h.Leads;
 
     /// <summary>Runs <paramref name="operation"/> on the replica's turn. False if the silo hosts no replica of the shard.</summary>
-    public bool Post(ulong shardId, Action<ReplicaGrain> operation)
+    public bool Post(ulong shardId, Action<ReplicaMember> operation)
     {
         if (!_byShard.TryGetValue(shardId, out var host) || host.Closed)
         {
@@ -148,7 +150,7 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
         return true;
     }
 
-    /// <inheritdoc />
+    /// <summary>A message from <paramref name="fromSilo"/> for the local replica <c>To</c> of <paramref name="shardId"/>. Never blocks.</summary>
     public void Deliver(string fromSilo, ulong shardId, Message message)
     {
         var key = (shardId, message.From);
@@ -167,7 +169,7 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>The message to <paramref name="toSilo"/> was not sent: Raft probes the peer again.</summary>
     public void ReportUnreachable(string toSilo, ulong shardId, Message message)
     {
         if (_byShard.TryGetValue(shardId, out var host) && host.Id.Replica == message.From && !host.Closed)
@@ -184,21 +186,68 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
     public string? SiloOf(ulong shard, ulong replica) =>
         ResolveSilo?.Invoke(shard, replica) ?? (_peerHints.TryGetValue((shard, replica), out var s) ? s : null);
 
-    internal void Send(ReplicaHost host, Message m)
+    /// <summary>
+    /// Sends one worker turn's messages, called on that worker (which owns every sending replica):
+    /// one batch per destination silo. A message whose silo is unknown or not an active member is
+    /// reported unreachable at once, so Raft probes instead of streaming into the void.
+    /// </summary>
+    internal void SendTurn(List<(ReplicaHost Host, Message Message)> outbox, Dictionary<string, MessageBatch> batches)
     {
-        var silo = SiloOf(host.Id.Shard, m.To);
-        if (silo is null || Transport is not { } transport)
+        var sender = Sender;
+        foreach (var (host, m) in outbox)
         {
-            host.Grain.Node.ReportUnreachable(m.To);
-            return;
+            var silo = SiloOf(host.Id.Shard, m.To);
+            if (silo is null || sender is null || !sender.IsReachable(silo))
+            {
+                Unsent(host, m);
+                continue;
+            }
+
+            RaftMessage wire;
+            try
+            {
+                wire = RaftWire.ToWire(m);
+            }
+            catch (ArgumentException ex)
+            {
+                EngineLog.Unsendable(_logger, ex, host.Id, m.Type.ToString());
+                Unsent(host, m);
+                continue;
+            }
+
+            if (!batches.TryGetValue(silo, out var batch))
+            {
+                batches[silo] = batch = new MessageBatch();
+            }
+
+            batch.Messages.Add(new ShardMessage { ShardId = host.Id.Shard, Message = wire });
         }
 
-        transport.Send(silo, host.Id.Shard, m);
+        foreach (var (silo, batch) in batches)
+        {
+            if (batch.Messages.Count > 0)
+            {
+                Interlocked.Increment(ref Stats.Calls);
+                sender!.Send(silo, batch);
+            }
+        }
+
+        // New batches each turn: a sent batch's lists may still be read by the serializer.
+        batches.Clear();
     }
 
-    internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Grain);
+    private static void Unsent(ReplicaHost host, Message m)
+    {
+        host.Member.Node.ReportUnreachable(m.To);
+        if (m.Type == MessageType.Snapshot)
+        {
+            host.Member.Node.ReportSnapshot(m.To, false);
+        }
+    }
 
-    internal void OnStateRestored(ReplicaHost host) => Applied?.Invoke(host.Grain);
+    internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Member);
+
+    internal void OnStateRestored(ReplicaHost host) => Applied?.Invoke(host.Member);
 
     internal void OnWorkerFailed(Exception ex) => Failed?.Invoke(ex);
 
@@ -228,7 +277,8 @@ internal sealed class SiloEngine : IMessageSink, IUnreachableReporter, IAsyncDis
                     if (d.EntriesPersisted > statsEvery * 10L)
                     {
                         EngineLog.Batching(_logger, d.Turns, d.DurableWaits, d.EntriesPersisted, d.EntriesApplied, d.MessagesSent,
-                            d.DurableWaits == 0 ? 0 : (double)d.EntriesPersisted / d.DurableWaits);
+                            d.DurableWaits == 0 ? 0 : (double)d.EntriesPersisted / d.DurableWaits, d.Calls,
+                            d.Calls == 0 ? 0 : (double)d.MessagesSent / d.Calls);
                         EngineLog.Collections(_logger, gc.Gen0, gc.Gen1, gc.Gen2, gc.Pause.TotalMilliseconds, gcNow.HeapBytes / (1024 * 1024));
                     }
                 }

@@ -5,7 +5,7 @@ namespace MultiRaft.Silo.Engine;
 
 /// <summary>What a worker's inbox holds: a message to step, a report, or an operation on a replica's turn.</summary>
 internal readonly record struct WorkItem(ReplicaHost? Host, WorkKind Kind, Message? Message = null, ulong Peer = 0,
-    Action<ReplicaGrain>? Operation = null);
+    Action<ReplicaMember>? Operation = null);
 
 internal enum WorkKind : byte
 {

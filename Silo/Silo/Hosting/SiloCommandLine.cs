@@ -17,7 +17,9 @@ internal static class SiloCommandLine
         ["--postgres-schema"] = "MultiRaft:PostgresSchema",
         ["--cluster-id"] = "MultiRaft:ClusterId",
         ["--service-id"] = "MultiRaft:ServiceId",
+        ["--clustering"] = "MultiRaft:Clustering",
         ["--join"] = "MultiRaft:Join",
+        ["--bootstrap"] = "MultiRaft:Bootstrap",
         ["--shards"] = "MultiRaft:InitialShards",
         ["--workers"] = "MultiRaft:Workers",
         ["--tick-ms"] = "MultiRaft:TickMs",
@@ -28,17 +30,25 @@ internal static class SiloCommandLine
         MultiRaft silo. Settings come from appsettings.json (section MultiRaft), environment
         variables (MultiRaft__SiloId=...) and these flags:
           --silo-id ID          this silo's unique, stable name (required)
-          --host HOST           address others reach this silo at (default 127.0.0.1)
+          --host IP             address other silos and clients reach this silo at (default 127.0.0.1)
           --listen IP           address to listen on (default 127.0.0.1; 0.0.0.0 for all)
-          --silo-port N         silo-to-silo port (default 11111)
-          --gateway-port N      client gateway port (default 30000)
+          --silo-port N         Orleans silo-to-silo port (default 11111)
+          --gateway-port N      Orleans client gateway port (default 30000)
           --http-port N         HTTP API port (default 8080)
           --data-dir DIR        file WAL directory (default ./data)
           --storage file|postgres   storage provider (default file)
-          --postgres CONN       Npgsql connection string for postgres storage
+          --postgres CONN       Npgsql connection string for postgres storage and clustering
           --postgres-schema S   schema for the logs in PostgreSQL (default multiraft)
-          --cluster-id ID       cluster name; silos of other clusters are refused (default multiraft-dev)
-          --join HOST:PORT      gateway of a running silo (omit on the first silo)
+          --cluster-id ID       Orleans cluster id (default multiraft-dev)
+          --service-id ID       Orleans service id (default multiraft)
+          --clustering localhost|postgres
+                                how silos find each other (default localhost: development
+                                clustering, the first silo holds the membership table;
+                                postgres: Orleans ADO.NET clustering on --postgres)
+          --join IP:PORT        localhost clustering: the first silo's --silo-port endpoint
+                                (omit on the first silo, which starts the cluster)
+          --bootstrap true      start a new cluster if this silo's storage is empty (postgres
+                                clustering: on exactly one silo of a new cluster)
           --shards N            data shards of a new cluster (default 16)
           --workers N           engine workers (default: one per core)
         """;

@@ -6,23 +6,20 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MultiRaft.Client;
-using MultiRaft.Gateway;
 using MultiRaft.Http;
-using MultiRaft.Silo.Cluster;
 using MultiRaft.Silo.Engine;
-using MultiRaft.Silo.Requests;
 using MultiRaft.Storage;
 using MultiRaft.Storage.FileWal;
 using MultiRaft.Storage.Postgres;
-using MultiRaft.Transport;
+using Orleans.Configuration;
+using Orleans.Hosting;
 
 namespace MultiRaft.Silo.Hosting;
 
 /// <summary>
-/// Builds a silo: storage, engine, transport (port 11111), gateway (30000), HTTP API (8080)
-/// and the cluster service, in one generic host. Program runs one; tests run several in one
-/// process.
+/// Builds a silo: an Orleans silo (silo port 11111, gateway 30000) with the store added
+/// (<see cref="MultiRaftSiloBuilderExtensions.AddMultiRaft"/>) and the HTTP API (8080) in one web
+/// host. Program runs one; tests run several in one process.
 /// </summary>
 public static class SiloHost
 {
@@ -48,47 +45,28 @@ public static class SiloHost
         var store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
 
         var listen = IPAddress.Parse(options.Listen);
-        builder.WebHost.ConfigureKestrel(k =>
+        builder.WebHost.ConfigureKestrel(k => k.Listen(listen, options.HttpPort));
+        builder.UseOrleans(silo =>
         {
-            k.ListenSiloTransport(new IPEndPoint(listen, options.SiloPort));
-            k.ListenGateway(new IPEndPoint(listen, options.GatewayPort));
-            k.Listen(listen, options.HttpPort);
-        });
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            silo.ConfigureEndpoints(IPAddress.Parse(options.Host), options.SiloPort, options.GatewayPort,
+                listenOnAnyHostAddress: listen.Equals(IPAddress.Any));
+            if (options.Clustering == "postgres")
+            {
+                throw new NotSupportedException("postgres clustering is not built yet");
+            }
 
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(store);
-        services.AddSingleton(sp => new SiloEngine(options, sp.GetRequiredService<ReplicaStore>(), sp.GetRequiredService<ILogger<SiloEngine>>()));
-        services.AddSingleton<IMessageSink>(sp => sp.GetRequiredService<SiloEngine>());
-        services.AddSiloTransport(t =>
-        {
-            t.ClusterId = options.ClusterId;
-            t.ServiceId = options.ServiceId;
-            t.SiloId = options.SiloId;
-            t.Port = options.SiloPort;
+            // Development clustering: the first silo keeps the membership table in memory.
+            silo.UseDevelopmentClustering(options.Join.Length == 0
+                ? new IPEndPoint(IPAddress.Parse(options.Host), options.SiloPort)
+                : IPEndPoint.Parse(options.Join));
+            silo.AddMultiRaft(options, store);
         });
-        services.AddSingleton(sp => new SiloTransport(sp.GetRequiredService<IOptions<TransportOptions>>(), sp.GetRequiredService<SiloEngine>(),
-            sp.GetRequiredService<ILogger<SiloTransport>>()));
-        services.AddSingleton<IClientRequestHandler, SiloRequestHandler>();
-        services.AddGateway(g =>
-        {
-            g.ClusterId = options.ClusterId;
-            g.SiloId = options.SiloId;
-            g.Port = options.GatewayPort;
-        });
-        services.AddSingleton<IGatewayConnector>(sp => new LocalGatewayConnector(options.GatewayAddress,
-            sp.GetRequiredService<IClientRequestHandler>, new TcpGatewayConnector(options.ClusterId, clientName: "silo-" + options.SiloId)));
-        services.AddSingleton<SiloCluster>();
-        services.AddHostedService(sp => sp.GetRequiredService<SiloCluster>());
-        services.AddSingleton(sp =>
-        {
-            var clientOptions = new MultiRaftClientOptions { ClusterId = options.ClusterId, RequestTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs) };
-            clientOptions.Endpoints.Add(options.GatewayAddress);
-            return new MultiRaftClient(clientOptions, sp.GetRequiredService<IGatewayConnector>());
-        });
-        services.AddSingleton<ILocalWrites, LocalWrites>();
-        services.AddMultiRaftHttpApi(h =>
+        builder.Services.AddMultiRaftHttpApi(h =>
         {
             h.MaxKeyBytes = options.MaxKeyBytes;
             h.MaxValueBytes = options.MaxValueBytes;

@@ -3,7 +3,8 @@ namespace MultiRaft.Silo.Hosting;
 /// <summary>
 /// A silo's settings, bound from the <c>MultiRaft</c> section of appsettings.json, environment
 /// variables (<c>MultiRaft__SiloId</c>) and the command line (<c>--silo-id</c>, see Program).
-/// Defaults follow Orleans: silo port 11111, gateway 30000.
+/// These are Orleans' ports and names too: silo port 11111, gateway 30000, <see cref="SiloId"/> is
+/// the Orleans silo name.
 /// </summary>
 public sealed class SiloOptions
 {
@@ -40,14 +41,31 @@ public sealed class SiloOptions
     /// <summary>The PostgreSQL schema holding the silos' logs (one schema may serve every silo of a cluster).</summary>
     public string PostgresSchema { get; set; } = "multiraft";
 
-    /// <summary>Silos of other clusters are refused.</summary>
+    /// <summary>The Orleans cluster id: silos and clients of other clusters are kept apart.</summary>
     public string ClusterId { get; set; } = "multiraft-dev";
 
     /// <summary>The service this cluster belongs to (Orleans' ServiceId).</summary>
     public string ServiceId { get; set; } = "multiraft";
 
-    /// <summary>A gateway (<c>host:port</c>) of a running silo; empty on the first silo.</summary>
+    /// <summary>
+    /// How silos find each other (Orleans clustering): <c>localhost</c> (the default: development
+    /// clustering, the first silo holds the membership table) or <c>postgres</c> (ADO.NET
+    /// clustering on <see cref="PostgresConnectionString"/>).
+    /// </summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>
+    /// With <c>localhost</c> clustering: the first silo's silo-to-silo endpoint (<c>host:port</c>),
+    /// which holds the membership table; empty on the first silo itself.
+    /// </summary>
     public string Join { get; set; } = "";
+
+    /// <summary>
+    /// Start a new cluster if this silo's storage is empty. Implied for the first silo of
+    /// <c>localhost</c> clustering (no <see cref="Join"/>); with <c>postgres</c> clustering set it on
+    /// exactly one silo of a new cluster.
+    /// </summary>
+    public bool Bootstrap { get; set; }
 
     /// <summary>Data shards a new cluster starts with.</summary>
     public int InitialShards { get; set; } = 16;
@@ -88,6 +106,9 @@ public sealed class SiloOptions
 
     /// <summary>Missed heartbeats for this long mark a silo dead.</summary>
     public int SiloDeadAfterMs { get; set; } = 10_000;
+
+    /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
+    public bool BootstrapsWhenEmpty => Bootstrap || (Clustering == "localhost" && Join.Length == 0);
 
     /// <summary>The silo's own gateway address as others see it.</summary>
     public string GatewayAddress => $"{Host}:{GatewayPort}";

@@ -35,11 +35,6 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
             errors.Add($"Listen (--listen) must be an IP address; got '{options.Listen}'");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Host))
-        {
-            errors.Add("Host (--host) must name this silo's address");
-        }
-
         switch (options.Storage)
         {
             case "file" when string.IsNullOrWhiteSpace(options.DataDirectory):
@@ -62,9 +57,32 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
             errors.Add("ClusterId (--cluster-id) must not be empty");
         }
 
-        if (options.Join.Length > 0 && !options.Join.Contains(':', StringComparison.Ordinal))
+        switch (options.Clustering)
         {
-            errors.Add($"Join (--join) must be host:port of a running silo's gateway; got '{options.Join}'");
+            case "localhost" when options.Join.Length > 0 && !IPEndPoint.TryParse(options.Join, out _):
+                errors.Add($"Join (--join) must be the first silo's silo endpoint, ip:port; got '{options.Join}'");
+                break;
+            case "localhost" when options.Bootstrap && options.Join.Length > 0:
+                errors.Add("Bootstrap (--bootstrap) is for the first silo; a silo with --join joins the existing cluster");
+                break;
+            case "localhost":
+                break;
+            case "postgres" when string.IsNullOrWhiteSpace(options.PostgresConnectionString):
+                errors.Add("PostgresConnectionString (--postgres) is required for postgres clustering");
+                break;
+            case "postgres" when options.Join.Length > 0:
+                errors.Add("Join (--join) is for localhost clustering; postgres clustering finds silos in the database");
+                break;
+            case "postgres":
+                break;
+            default:
+                errors.Add($"Clustering (--clustering) must be 'localhost' or 'postgres'; got '{options.Clustering}'");
+                break;
+        }
+
+        if (!IPAddress.TryParse(options.Host, out _))
+        {
+            errors.Add($"Host (--host) must be the IP address other silos reach this one at (Orleans advertises an IP); got '{options.Host}'");
         }
 
         Range(errors, "InitialShards (--shards)", options.InitialShards, 1, 4096);

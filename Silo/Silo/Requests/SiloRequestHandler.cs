@@ -1,9 +1,9 @@
 using Google.Protobuf;
-using MultiRaft.Gateway;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Kv;
 using MultiRaft.Grains.Replica;
+using MultiRaft.Grains.Runtime;
 using MultiRaft.Raft;
 using MultiRaft.Silo.Cluster;
 using MultiRaft.Silo.Engine;
@@ -12,48 +12,48 @@ using MultiRaft.Silo.Hosting;
 namespace MultiRaft.Silo.Requests;
 
 /// <summary>
-/// Serves gateway requests on this silo: finds the local replica of the request's shard, checks
-/// the route (range epoch and key hash), and runs the operation on the replica's turn. A replica
-/// that does not lead answers with a hint; a silo without a replica of the shard says so.
+/// Runs replica grains' operations on this silo's members: finds the local member of the
+/// shard, checks the route (range epoch and key hash), and runs the operation on the member's
+/// engine turn. A member that does not lead answers with a hint.
 /// </summary>
 internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster cluster, SiloOptions options, TimeProvider time)
-    : IClientRequestHandler
+    : IReplicaOperations
 {
     private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
 
-    public async ValueTask<ClientResponse> HandleAsync(ClientRequest request, CancellationToken cancellationToken)
+    public bool Hosts(ulong shardId, ulong replicaId) => engine.Find(shardId) is { } member && member.ReplicaId == replicaId;
+
+    public ValueTask<ClientResponse> GetAsync(ulong shardId, GetRequest request, uint timeoutMs) =>
+        OnShardAsync(request.Route, request.Key, (g, p) => GetOp(g, request, p), false,
+            Effective(request.Consistency) == ReadConsistency.Stale, Timeout(timeoutMs), CancellationToken.None);
+
+    public ValueTask<ClientResponse> ScanAsync(ulong shardId, ScanRequest request, uint timeoutMs) =>
+        OnShardAsync(request.Route, null, (g, p) => ScanOp(g, request, p), false,
+            Effective(request.Consistency) == ReadConsistency.Stale, Timeout(timeoutMs), CancellationToken.None);
+
+    public ValueTask<ClientResponse> WriteAsync(ulong shardId, WriteRequest request, uint timeoutMs) =>
+        WriteAsync(request, Timeout(timeoutMs), CancellationToken.None);
+
+    public async ValueTask<ClientResponse> OpenSessionAsync(ulong shardId, OpenSessionRequest request, uint timeoutMs)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var timeout = TimeSpan.FromMilliseconds(request.TimeoutMs > 0 ? Math.Min(request.TimeoutMs, 600_000) : options.RequestTimeoutMs);
-        var response = request.OpCase switch
-        {
-            ClientRequest.OpOneofCase.Get => await OnShardAsync(request.Get.Route, request.Get.Key, (g, p) => GetOp(g, request.Get, p), false, Effective(request.Get.Consistency) == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Scan => await OnShardAsync(request.Scan.Route, null, (g, p) => ScanOp(g, request.Scan, p), false, Effective(request.Scan.Consistency) == ReadConsistency.Stale, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Write => await WriteAsync(request.Write, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.OpenSession => await OnShardAsync(request.OpenSession.Route, null,
-                (g, p) => ProposeOp(g, CommandCodec.Encode(KvCommand.OpenSession(time.GetUtcNow().ToUnixTimeMilliseconds())), p), true, false, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Cluster => ClusterOp(),
-            ClientRequest.OpOneofCase.TransferLeader => await TransferLeaderAsync(request.TransferLeader, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Digest => await DigestAsync(request.Digest.ShardId, timeout, cancellationToken).ConfigureAwait(false),
-            ClientRequest.OpOneofCase.Join => await cluster.HandleJoinAsync(request.Join, timeout, cancellationToken).ConfigureAwait(false),
-            _ => Responses.Status(ResponseStatus.BadRequest, "empty or unknown request"),
-        };
-        if (request.OpCase == ClientRequest.OpOneofCase.OpenSession && response.Status == ResponseStatus.Ok)
+        var payload = CommandCodec.Encode(KvCommand.OpenSession(time.GetUtcNow().ToUnixTimeMilliseconds()));
+        var response = await OnShardAsync(request.Route, null, (g, p) => ProposeOp(g, payload, p), true, false, Timeout(timeoutMs),
+            CancellationToken.None).ConfigureAwait(false);
+        if (response.Status == ResponseStatus.Ok)
         {
             response.SessionId = response.Version; // a session's id is the index that opened it
         }
 
-        response.RequestId = request.RequestId;
         return response;
     }
 
-    private ClientResponse ClusterOp()
-    {
-        var view = cluster.View;
-        return view is null
-            ? Responses.Status(ResponseStatus.Unavailable, "this silo has not yet received the router's state")
-            : new ClientResponse { Status = ResponseStatus.Ok, Cluster = view.ToView(options.SiloId) };
-    }
+    public ValueTask<ClientResponse> TransferLeaderAsync(ulong shardId, TransferLeaderRequest request, uint timeoutMs) =>
+        TransferLeaderAsync(request, Timeout(timeoutMs), CancellationToken.None);
+
+    public ValueTask<ClientResponse> DigestAsync(ulong shardId) =>
+        DigestAsync(shardId, Timeout(0), CancellationToken.None);
+
+    private TimeSpan Timeout(uint timeoutMs) => TimeSpan.FromMilliseconds(timeoutMs > 0 ? Math.Min(timeoutMs, 600_000) : options.RequestTimeoutMs);
 
     private ValueTask<ClientResponse> WriteAsync(WriteRequest w, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -90,7 +90,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
     /// waits for its answer within the deadline. A write that was proposed and is not answered
     /// in time is of unknown outcome; anything else unanswered is unavailable (not applied).
     /// </summary>
-    private async ValueTask<ClientResponse> OnShardAsync(ShardRoute? route, ByteString? key, Action<ReplicaGrain, Pending> op,
+    private async ValueTask<ClientResponse> OnShardAsync(ShardRoute? route, ByteString? key, Action<ReplicaMember, Pending> op,
         bool isWrite, bool allowFollower, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (route is null || route.ShardId == 0)
@@ -175,7 +175,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         return r;
     }
 
-    private ClientResponse NotLeader(ReplicaGrain g)
+    private ClientResponse NotLeader(ReplicaMember g)
     {
         var lead = g.Node.Lead;
         if (lead == 0)
@@ -188,7 +188,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         return r;
     }
 
-    private static void ProposeOp(ReplicaGrain g, byte[] payload, Pending p)
+    private static void ProposeOp(ReplicaMember g, byte[] payload, Pending p)
     {
         var result = g.Propose(payload, outcome =>
         {
@@ -214,7 +214,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
     /// <summary>The consistency a read gets: the planted test bug turns every read into a local one.</summary>
     private ReadConsistency Effective(ReadConsistency requested) => options.UnsafeLocalReads ? ReadConsistency.Stale : requested;
 
-    private void GetOp(ReplicaGrain g, GetRequest get, Pending p)
+    private void GetOp(ReplicaMember g, GetRequest get, Pending p)
     {
         var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
         var key = get.Key;
@@ -227,7 +227,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         });
     }
 
-    private void ScanOp(ReplicaGrain g, ScanRequest scan, Pending p)
+    private void ScanOp(ReplicaMember g, ScanRequest scan, Pending p)
     {
         var kv = ((KvReplicaStateMachine)g.StateMachine).Kv;
         var limit = (int)Math.Clamp(scan.Limit, 1, 10_000);
@@ -244,7 +244,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         });
     }
 
-    private static void ReadOp(ReplicaGrain g, ReadConsistency consistency, Pending p, Func<ClientResponse> serve)
+    private static void ReadOp(ReplicaMember g, ReadConsistency consistency, Pending p, Func<ClientResponse> serve)
     {
         if (consistency == ReadConsistency.Stale)
         {

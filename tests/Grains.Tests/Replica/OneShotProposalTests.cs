@@ -12,7 +12,7 @@ public sealed class OneShotProposalTests
     private static byte[] Put(string key, string value) =>
         CommandCodec.Encode(KvCommand.Put(0, 0, System.Text.Encoding.UTF8.GetBytes(key), System.Text.Encoding.UTF8.GetBytes(value), KvLimits.Default));
 
-    private static KvItem? Read(ReplicaGrain g, string key) =>
+    private static KvItem? Read(ReplicaMember g, string key) =>
         ((KvReplicaStateMachine)g.StateMachine).Kv.Get(System.Text.Encoding.UTF8.GetBytes(key));
 
     [Fact]

@@ -22,23 +22,23 @@ internal sealed class ReplicaGroup
             var storage = MemoryStorage.Bootstrapped(new ConfState(ids));
             _storage[id] = storage;
             var node = new RawNode(new RaftConfig { Id = id, Storage = storage, Applied = Bootstrap.Index, Random = new Random(seed + (int)id) });
-            Grains[id] = new ReplicaGrain(1, id, node, new KvReplicaStateMachine(KvSessionOptions.Default, KvLimits.Default))
+            Grains[id] = new ReplicaMember(1, id, node, new KvReplicaStateMachine(KvSessionOptions.Default, KvLimits.Default))
             {
                 ConfState = new ConfState(ids),
             };
         }
     }
 
-    public Dictionary<ulong, ReplicaGrain> Grains { get; } = [];
+    public Dictionary<ulong, ReplicaMember> Grains { get; } = [];
 
     public MemoryStorage StorageOf(ulong id) => _storage[id];
 
     /// <summary>Members whose messages (both ways) are dropped.</summary>
     public HashSet<ulong> Isolated { get; } = [];
 
-    public ReplicaGrain Leader => Grains.Values.Single(g => g.IsLeader);
+    public ReplicaMember Leader => Grains.Values.Single(g => g.IsLeader);
 
-    public ReplicaGrain Elect(ulong id)
+    public ReplicaMember Elect(ulong id)
     {
         Grains[id].Node.Campaign();
         Settle();

@@ -1,0 +1,26 @@
+using Orleans.Concurrency;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Grains.Interfaces;
+
+/// <summary>
+/// A silo's own endpoint in the grain space, keyed by the silo's name and pinned to it: the
+/// inbox of the Raft traffic sent to the silo's replicas, and the door a joining silo knocks on.
+/// </summary>
+public interface ISiloGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Raft messages for this silo's replicas: a <see cref="MessageBatch"/>, encoded, carrying every
+    /// shard's messages of one engine turn of the sender. One way: Raft tolerates loss, and a
+    /// reply could make two silos wait on each other.
+    /// </summary>
+    [OneWay, AlwaysInterleave]
+    Task Deliver(byte[] batch);
+
+    /// <summary>
+    /// Registers a silo with the router; answered here only if this silo's router replica leads
+    /// (else <c>NOT_LEADER</c> with the leader's silo). OK carries the cluster view.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs);
+}
