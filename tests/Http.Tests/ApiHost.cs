@@ -10,20 +10,21 @@ using MultiRaft.Testing;
 
 namespace MultiRaft.Http.Tests;
 
-/// <summary>The HTTP API in Kestrel on a free loopback port, over a client whose gateway is scripted.</summary>
+/// <summary>The HTTP API in Kestrel on a free loopback port, over a client whose grain channel is scripted.</summary>
 internal sealed class ApiHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ApiHost(WebApplication app, ScriptedGateway gateway, MultiRaftClient client, HttpClient http)
+    private ApiHost(WebApplication app, ScriptedChannel channel, MultiRaftClient client, HttpClient http)
     {
         _app = app;
-        Gateway = gateway;
+        Channel = channel;
         Client = client;
         Http = http;
     }
 
-    public ScriptedGateway Gateway { get; }
+    /// <summary>The grains behind the client: what they received, and answers a test scripts.</summary>
+    public ScriptedChannel Channel { get; }
 
     public MultiRaftClient Client { get; }
 
@@ -32,16 +33,14 @@ internal sealed class ApiHost : IAsyncDisposable
     /// <summary>Keys up to 16 bytes and values up to 64 bytes, so limits are cheap to cross.</summary>
     public static async Task<ApiHost> StartAsync(TimeSpan? requestTimeout = null)
     {
-        var gateway = new ScriptedGateway();
+        var channel = new ScriptedChannel();
         var options = new MultiRaftClientOptions
         {
-            ClusterId = "test",
             RequestTimeout = requestTimeout ?? TimeSpan.FromSeconds(5),
             InitialRetryDelay = TimeSpan.FromMilliseconds(1),
             MaxRetryDelay = TimeSpan.FromMilliseconds(5),
         };
-        options.Endpoints.Add(ScriptedGateway.Gateway1);
-        var client = new MultiRaftClient(options, gateway);
+        var client = new MultiRaftClient(options, channel);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -58,7 +57,7 @@ internal sealed class ApiHost : IAsyncDisposable
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var http = new HttpClient { BaseAddress = new Uri(address) };
-        return new ApiHost(app, gateway, client, http);
+        return new ApiHost(app, channel, client, http);
     }
 
     /// <summary>

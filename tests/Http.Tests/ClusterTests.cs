@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Testing;
 using static MultiRaft.Http.Tests.HttpAssert;
@@ -41,9 +42,11 @@ public sealed class ClusterTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("""{"shard":2,"leader":"silo-1"}""", await response.Content.ReadAsStringAsync(Ct));
-        var transfer = Assert.Single(host.Gateway.Requests, r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader).TransferLeader;
-        Assert.Equal(2UL, transfer.ShardId);
-        Assert.Equal(ScriptedGateway.Silo1, transfer.ToSiloId);
+        var call = Assert.Single(host.Channel.Calls, c => c.Request.OpCase == ClientRequest.OpOneofCase.TransferLeader);
+        Assert.Equal(2UL, call.Request.TransferLeader.ShardId);
+        Assert.Equal(ScriptedChannel.Silo1, call.Request.TransferLeader.ToSiloId);
+        // Sent to the grain of the shard's current leader (replica 22 on silo-2), which hands leadership over.
+        Assert.Equal(new ReplicaAddress(2, 22, ScriptedChannel.Silo2), call.Target);
     }
 
     [Theory]
@@ -57,14 +60,14 @@ public sealed class ClusterTests
         using var response = await host.Http.PostAsync(path, Json(body), Ct);
 
         await Error(response, HttpStatusCode.NotFound);
-        Assert.DoesNotContain(host.Gateway.Requests, r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader);
+        Assert.DoesNotContain(host.Channel.Requests, r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader);
     }
 
     [Fact]
-    public async Task Transfer_refused_by_the_gateway_as_unknown_gets_404()
+    public async Task Transfer_refused_by_the_replica_as_unknown_gets_404()
     {
         await using var host = await ApiHost.StartAsync();
-        host.Gateway.Override = r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader
+        host.Channel.Override = r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader
             ? new ClientResponse { Status = ResponseStatus.UnknownSilo, Error = "silo-1 has no replica" }
             : null;
 
@@ -85,7 +88,7 @@ public sealed class ClusterTests
         using var response = await host.Http.PostAsync("/cluster/shards/2/transfer-leader", Json(body), Ct);
 
         await Error(response, HttpStatusCode.BadRequest);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Fact]

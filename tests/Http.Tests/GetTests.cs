@@ -10,8 +10,8 @@ public sealed class GetTests
     public async Task Get_answers_200_with_the_value_bytes_and_the_version_etag()
     {
         await using var host = await ApiHost.StartAsync();
-        host.Gateway.Seed("other"u8.ToArray(), "x"u8.ToArray());
-        var version = host.Gateway.Seed("k"u8.ToArray(), [0x00, 0xFF, 0x41]);
+        host.Channel.Seed("other"u8.ToArray(), "x"u8.ToArray());
+        var version = host.Channel.Seed("k"u8.ToArray(), [0x00, 0xFF, 0x41]);
 
         using var response = await host.Http.GetAsync("/kv/k", Ct);
 
@@ -19,7 +19,7 @@ public sealed class GetTests
         Assert.Equal($"\"{version}\"", ETag(response));
         Assert.Equal("application/octet-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(new byte[] { 0x00, 0xFF, 0x41 }, await response.Content.ReadAsByteArrayAsync(Ct));
-        var get = Assert.Single(host.Gateway.DataRequests).Get;
+        var get = Assert.Single(host.Channel.DataRequests).Get;
         Assert.Equal("k", get.Key.ToStringUtf8());
         Assert.Equal(Grains.Interfaces.Protos.ReadConsistency.Linearizable, get.Consistency);
     }
@@ -41,12 +41,12 @@ public sealed class GetTests
     public async Task Consistency_parameter_maps_to_the_read_kind(string query, Grains.Interfaces.Protos.ReadConsistency expected)
     {
         await using var host = await ApiHost.StartAsync();
-        host.Gateway.Seed("k"u8.ToArray(), "v"u8.ToArray());
+        host.Channel.Seed("k"u8.ToArray(), "v"u8.ToArray());
 
         using var response = await host.Http.GetAsync("/kv/k" + query, Ct);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(expected, Assert.Single(host.Gateway.DataRequests).Get.Consistency);
+        Assert.Equal(expected, Assert.Single(host.Channel.DataRequests).Get.Consistency);
     }
 
     [Theory]
@@ -61,6 +61,6 @@ public sealed class GetTests
         using var response = await host.Http.GetAsync(path, Ct);
 
         await Error(response, HttpStatusCode.BadRequest);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 }

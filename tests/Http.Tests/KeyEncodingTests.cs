@@ -23,9 +23,9 @@ public sealed class KeyEncodingTests
     {
         await using var host = await ApiHost.StartAsync();
         // What a lenient decoder would have made of each key, so that a delete of it would find something.
-        host.Gateway.Seed("%zz"u8.ToArray(), "v"u8.ToArray());
-        host.Gateway.Seed("a%4"u8.ToArray(), "v"u8.ToArray());
-        host.Gateway.Seed("a%"u8.ToArray(), "v"u8.ToArray());
+        host.Channel.Seed("%zz"u8.ToArray(), "v"u8.ToArray());
+        host.Channel.Seed("a%4"u8.ToArray(), "v"u8.ToArray());
+        host.Channel.Seed("a%"u8.ToArray(), "v"u8.ToArray());
         using var request = new HttpRequestMessage(new HttpMethod(method), host.Verbatim(path));
         if (method == "PUT")
         {
@@ -35,8 +35,8 @@ public sealed class KeyEncodingTests
         using var response = await host.Http.SendAsync(request, Ct);
 
         await Error(response, HttpStatusCode.BadRequest, Malformed);
-        Assert.Empty(host.Gateway.Requests);
-        Assert.Equal(1UL, host.Gateway.Stored("%zz"u8.ToArray())!.Version);
+        Assert.Empty(host.Channel.Requests);
+        Assert.Equal(1UL, host.Channel.Stored("%zz"u8.ToArray())!.Version);
     }
 
     [Theory]
@@ -50,7 +50,7 @@ public sealed class KeyEncodingTests
 
         using var put = await host.Http.PutAsync(host.Verbatim(path), new ByteArrayContent("v"u8.ToArray()), Ct);
         using var get = await host.Http.GetAsync(host.Verbatim(path), Ct);
-        var stored = host.Gateway.Stored(key);
+        var stored = host.Channel.Stored(key);
         using var delete = await host.Http.DeleteAsync(host.Verbatim(path), Ct);
 
         Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
@@ -58,8 +58,8 @@ public sealed class KeyEncodingTests
         Assert.Equal("v", await get.Content.ReadAsStringAsync(Ct));
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         Assert.Equal(1UL, stored!.Version);
-        Assert.Null(host.Gateway.Stored(key));
-        var sent = host.Gateway.DataRequests.Select(r => (r.OpCase == ClientRequest.OpOneofCase.Get ? r.Get.Key : r.Write.Key).ToByteArray());
+        Assert.Null(host.Channel.Stored(key));
+        var sent = host.Channel.DataRequests.Select(r => (r.OpCase == ClientRequest.OpOneofCase.Get ? r.Get.Key : r.Write.Key).ToByteArray());
         Assert.Equal(Enumerable.Repeat(Convert.ToHexString(key), 3), sent.Select(Convert.ToHexString));
     }
 
@@ -74,7 +74,7 @@ public sealed class KeyEncodingTests
         using var response = await proxied.PutAsync(target, new ByteArrayContent("v"u8.ToArray()), Ct);
 
         await Error(response, HttpStatusCode.BadRequest, Malformed);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Fact]
@@ -86,6 +86,6 @@ public sealed class KeyEncodingTests
         using var response = await proxied.PutAsync("http://kv.test/kv/users/7", new ByteArrayContent("v"u8.ToArray()), Ct);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal("users/7", Assert.Single(host.Gateway.Writes).Key.ToStringUtf8());
+        Assert.Equal("users/7", Assert.Single(host.Channel.Writes).Key.ToStringUtf8());
     }
 }

@@ -17,12 +17,12 @@ public sealed class PutTests
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("\"1\"", ETag(response));
-        var write = Assert.Single(host.Gateway.Writes);
+        var write = Assert.Single(host.Channel.Writes);
         Assert.Equal(WriteKind.Put, write.Kind);
         Assert.Equal("alpha", write.Key.ToStringUtf8());
         Assert.Equal("hello", write.Value.ToStringUtf8());
         Assert.Equal(WriteCondition.None, write.Condition);
-        Assert.Equal(1UL, host.Gateway.Stored("alpha"u8.ToArray())!.Version);
+        Assert.Equal(1UL, host.Channel.Stored("alpha"u8.ToArray())!.Version);
     }
 
     [Fact]
@@ -33,14 +33,14 @@ public sealed class PutTests
         using var response = await host.Http.PutAsync("/kv/empty", new ByteArrayContent([]), Ct);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(0, Assert.Single(host.Gateway.Writes).Value.Length);
+        Assert.Equal(0, Assert.Single(host.Channel.Writes).Value.Length);
     }
 
     [Fact]
     public async Task If_match_becomes_a_version_condition_and_applies_when_it_holds()
     {
         await using var host = await ApiHost.StartAsync();
-        var version = host.Gateway.Seed("k"u8.ToArray(), "v1"u8.ToArray());
+        var version = host.Channel.Seed("k"u8.ToArray(), "v1"u8.ToArray());
 
         using var request = Put("/kv/k", "v2");
         request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
@@ -48,17 +48,17 @@ public sealed class PutTests
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         Assert.Equal("\"2\"", ETag(response));
-        var write = Assert.Single(host.Gateway.Writes);
+        var write = Assert.Single(host.Channel.Writes);
         Assert.Equal(WriteCondition.IfVersion, write.Condition);
         Assert.Equal(version, write.ExpectedVersion);
-        Assert.Equal("v2", host.Gateway.Stored("k"u8.ToArray())!.Value.ToStringUtf8());
+        Assert.Equal("v2", host.Channel.Stored("k"u8.ToArray())!.Value.ToStringUtf8());
     }
 
     [Fact]
     public async Task If_match_that_does_not_hold_gets_412_with_the_current_etag_and_writes_nothing()
     {
         await using var host = await ApiHost.StartAsync();
-        host.Gateway.Seed("k"u8.ToArray(), "v1"u8.ToArray());
+        host.Channel.Seed("k"u8.ToArray(), "v1"u8.ToArray());
 
         using var request = Put("/kv/k", "v2");
         request.Headers.TryAddWithoutValidation("If-Match", "\"7\"");
@@ -66,8 +66,8 @@ public sealed class PutTests
 
         await Error(response, HttpStatusCode.PreconditionFailed);
         Assert.Equal("\"1\"", ETag(response));
-        Assert.Equal(7UL, Assert.Single(host.Gateway.Writes).ExpectedVersion);
-        Assert.Equal("v1", host.Gateway.Stored("k"u8.ToArray())!.Value.ToStringUtf8());
+        Assert.Equal(7UL, Assert.Single(host.Channel.Writes).ExpectedVersion);
+        Assert.Equal("v1", host.Channel.Stored("k"u8.ToArray())!.Value.ToStringUtf8());
     }
 
     [Fact]
@@ -85,8 +85,8 @@ public sealed class PutTests
         Assert.Equal(HttpStatusCode.NoContent, created.StatusCode);
         await Error(refused, HttpStatusCode.PreconditionFailed);
         Assert.Equal(ETag(created), ETag(refused));
-        Assert.All(host.Gateway.Writes, w => Assert.Equal(WriteCondition.IfAbsent, w.Condition));
-        Assert.Equal("a", host.Gateway.Stored("new"u8.ToArray())!.Value.ToStringUtf8());
+        Assert.All(host.Channel.Writes, w => Assert.Equal(WriteCondition.IfAbsent, w.Condition));
+        Assert.Equal("a", host.Channel.Stored("new"u8.ToArray())!.Value.ToStringUtf8());
     }
 
     [Fact]
@@ -105,11 +105,11 @@ public sealed class PutTests
         Assert.Equal(HttpStatusCode.NoContent, repeated.StatusCode);
         Assert.Equal("\"1\"", ETag(applied));
         Assert.Equal("\"1\"", ETag(repeated));
-        var writes = host.Gateway.Writes;
+        var writes = host.Channel.Writes;
         Assert.Equal(2, writes.Count);
         Assert.NotEqual(0UL, writes[0].SessionId);
         Assert.Equal((writes[0].SessionId, writes[0].Sequence), (writes[1].SessionId, writes[1].Sequence));
-        Assert.Equal(1UL, host.Gateway.Stored("once"u8.ToArray())!.Version);
+        Assert.Equal(1UL, host.Channel.Stored("once"u8.ToArray())!.Version);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class PutTests
 
         Assert.Equal(HttpStatusCode.NoContent, encoded.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, nested.StatusCode);
-        var writes = host.Gateway.Writes;
+        var writes = host.Channel.Writes;
         Assert.Equal(new byte[] { (byte)'a', (byte)'/', (byte)'b', 0xFF, (byte)' ' }, writes[0].Key.ToByteArray());
         Assert.Equal("users/7", writes[1].Key.ToStringUtf8());
     }
@@ -135,7 +135,7 @@ public sealed class PutTests
         using var response = await host.Http.PutAsync("/kv/big", new ByteArrayContent(new byte[64]), Ct);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(64, Assert.Single(host.Gateway.Writes).Value.Length);
+        Assert.Equal(64, Assert.Single(host.Channel.Writes).Value.Length);
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public sealed class PutTests
         using var response = await host.Http.PutAsync("/kv/big", new ByteArrayContent(new byte[65]), Ct);
 
         await Error(response, HttpStatusCode.RequestEntityTooLarge);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class PutTests
         using var response = await host.Http.SendAsync(request, Ct);
 
         await Error(response, HttpStatusCode.RequestEntityTooLarge);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public sealed class PutTests
         using var response = await host.Http.SendAsync(request, Ct);
 
         await Error(response, HttpStatusCode.BadRequest);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public sealed class PutTests
         using var response = await host.Http.SendAsync(request, Ct);
 
         await Error(response, HttpStatusCode.BadRequest, "If-Match and If-None-Match cannot be combined");
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Fact]
@@ -209,7 +209,7 @@ public sealed class PutTests
         using var response = await host.Http.PutAsync("/kv/sixteen-bytes!!!", new ByteArrayContent("v"u8.ToArray()), Ct);
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
-        Assert.Equal(16, Assert.Single(host.Gateway.Writes).Key.Length);
+        Assert.Equal(16, Assert.Single(host.Channel.Writes).Key.Length);
     }
 
     internal static HttpRequestMessage Put(string path, string value) =>

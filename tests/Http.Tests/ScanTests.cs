@@ -14,7 +14,7 @@ public sealed class ScanTests
         await using var host = await ApiHost.StartAsync();
         foreach (var k in new[] { "b3", "a1", "b1", "c1", "b2", "b4" })
         {
-            host.Gateway.Seed(Encoding.UTF8.GetBytes(k), Encoding.UTF8.GetBytes("v-" + k));
+            host.Channel.Seed(Encoding.UTF8.GetBytes(k), Encoding.UTF8.GetBytes("v-" + k));
         }
 
         using var response = await host.Http.GetAsync("/kv?prefix=b&limit=3", Ct);
@@ -24,7 +24,7 @@ public sealed class ScanTests
         Assert.Equal(
             """[{"key":"b1","value":"v-b1","version":3},{"key":"b2","value":"v-b2","version":5},{"key":"b3","value":"v-b3","version":1}]""",
             await response.Content.ReadAsStringAsync(Ct));
-        var shards = host.Gateway.DataRequests.Select(r => r.Scan.Route.ShardId).Distinct().Order().ToArray();
+        var shards = host.Channel.DataRequests.Select(r => r.Scan.Route.ShardId).Distinct().Order().ToArray();
         Assert.Equal(new ulong[] { 1, 2 }, shards);
     }
 
@@ -34,13 +34,13 @@ public sealed class ScanTests
         await using var host = await ApiHost.StartAsync();
         foreach (var k in new[] { "b1", "b2", "b3" })
         {
-            host.Gateway.Seed(Encoding.UTF8.GetBytes(k), "v"u8.ToArray());
+            host.Channel.Seed(Encoding.UTF8.GetBytes(k), "v"u8.ToArray());
         }
 
         using var response = await host.Http.GetAsync("/kv?prefix=b&start_after=b1", Ct);
 
         Assert.Equal(new[] { "b2", "b3" }, Keys(await response.Content.ReadAsStringAsync(Ct)));
-        Assert.All(host.Gateway.DataRequests, r => Assert.Equal("b1", r.Scan.StartAfter.ToStringUtf8()));
+        Assert.All(host.Channel.DataRequests, r => Assert.Equal("b1", r.Scan.StartAfter.ToStringUtf8()));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class ScanTests
         await using var host = await ApiHost.StartAsync();
         for (var i = 0; i < 120; i++)
         {
-            host.Gateway.Seed(Encoding.UTF8.GetBytes("k" + i.ToString("D3", CultureInfo.InvariantCulture)), "v"u8.ToArray());
+            host.Channel.Seed(Encoding.UTF8.GetBytes("k" + i.ToString("D3", CultureInfo.InvariantCulture)), "v"u8.ToArray());
         }
 
         using var response = await host.Http.GetAsync("/kv", Ct);
@@ -64,8 +64,8 @@ public sealed class ScanTests
     public async Task Item_that_is_not_utf8_is_base64_in_both_fields()
     {
         await using var host = await ApiHost.StartAsync();
-        host.Gateway.Seed("bin"u8.ToArray(), [0xFF, 0x00]);
-        host.Gateway.Seed("text"u8.ToArray(), "é"u8.ToArray());
+        host.Channel.Seed("bin"u8.ToArray(), [0xFF, 0x00]);
+        host.Channel.Seed("text"u8.ToArray(), "é"u8.ToArray());
 
         using var response = await host.Http.GetAsync("/kv", Ct);
 
@@ -88,7 +88,7 @@ public sealed class ScanTests
         using var response = await host.Http.GetAsync(path, Ct);
 
         await Error(response, HttpStatusCode.BadRequest);
-        Assert.Empty(host.Gateway.Requests);
+        Assert.Empty(host.Channel.Requests);
     }
 
     [Fact]

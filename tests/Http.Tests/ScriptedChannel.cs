@@ -3,15 +3,17 @@ using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Testing;
 
 /// <summary>
-/// A gateway in memory: answers every ClientRequest the way a two-shard cluster would (a small
-/// ordered map with versions, sessions that de-duplicate retried writes, a ClusterView), records
-/// every request it saw, and lets a test script any answer through <see cref="Override"/>.
-/// Shared by the HTTP and CLI tests.
+/// The cluster's grains in memory: answers every replica-grain call the way a two-shard cluster
+/// would (a small ordered map with versions, sessions that de-duplicate retried writes) and the
+/// router grain's view call with a ClusterView, records every call it saw, and lets a test script
+/// any answer through <see cref="Override"/>. Shared by the HTTP and CLI tests.
 /// </summary>
-internal sealed class ScriptedGateway : IGatewayConnector
+internal sealed class ScriptedChannel : IGrainChannel
 {
     public const string Silo1 = "silo-1";
     public const string Silo2 = "silo-2";
@@ -20,31 +22,38 @@ internal sealed class ScriptedGateway : IGatewayConnector
     public const ulong HalfSpace = KeyHash.SpaceEnd / 2;
 
     private readonly Lock _gate = new();
-    private readonly List<ClientRequest> _requests = [];
+    private readonly List<Call> _calls = [];
     private readonly SortedDictionary<byte[], KvPair> _data = new(ByteOrder.Instance);
     private readonly Dictionary<(ulong Session, ulong Sequence), ClientResponse> _sessions = [];
     private ulong _nextVersion = 1;
     private ulong _nextSession = 1;
 
-    public ScriptedGateway() => View = DefaultView();
+    public ScriptedChannel() => View = DefaultView();
 
-    /// <summary>The view answered to a ClusterRequest.</summary>
+    /// <summary>The view the router grain answers.</summary>
     public ClusterView View { get; }
 
-    /// <summary>When set and returning non-null, answers the request instead of the model.</summary>
+    /// <summary>
+    /// When set and returning non-null, answers the call instead of the model; throwing
+    /// <see cref="ReplicaUnreachableException"/> from it makes the call come back without an answer.
+    /// The router's view call arrives as a request whose op is <see cref="ClientRequest.OpOneofCase.Cluster"/>.
+    /// </summary>
     public Func<ClientRequest, ClientResponse?>? Override { get; set; }
 
-    /// <summary>Every request seen, in arrival order.</summary>
-    public IReadOnlyList<ClientRequest> Requests
+    /// <summary>Every call seen, in arrival order.</summary>
+    public IReadOnlyList<Call> Calls
     {
         get
         {
             lock (_gate)
             {
-                return [.. _requests];
+                return [.. _calls];
             }
         }
     }
+
+    /// <summary>Every request seen, in arrival order; the router's view calls as <see cref="ClientRequest.OpOneofCase.Cluster"/>.</summary>
+    public IReadOnlyList<ClientRequest> Requests => [.. Calls.Select(c => c.Request)];
 
     /// <summary>The write requests seen.</summary>
     public IReadOnlyList<WriteRequest> Writes => [.. Requests.Where(r => r.OpCase == ClientRequest.OpOneofCase.Write).Select(r => r.Write)];
@@ -73,20 +82,29 @@ internal sealed class ScriptedGateway : IGatewayConnector
         }
     }
 
-    public ValueTask<ClientResponse> SendAsync(string address, ClientRequest request, CancellationToken cancellationToken)
+    public ValueTask<ClientResponse> SendAsync(ReplicaAddress target, ClientRequest request, CancellationToken cancellationToken) =>
+        Receive(target, request);
+
+    public ValueTask<ClientResponse> GetViewAsync(CancellationToken cancellationToken) =>
+        Receive(null, new ClientRequest { Cluster = new ClusterRequest() });
+
+    // A scripted failure comes back as a faulted call, as a grain call's would.
+    private ValueTask<ClientResponse> Receive(ReplicaAddress? target, ClientRequest request)
     {
-        ClientResponse response;
         lock (_gate)
         {
-            _requests.Add(request.Clone());
+            _calls.Add(new Call(target, request.Clone()));
         }
 
-        response = Override?.Invoke(request) ?? Answer(request);
-        response.RequestId = request.RequestId;
-        return ValueTask.FromResult(response);
+        try
+        {
+            return ValueTask.FromResult(Override?.Invoke(request) ?? Answer(request));
+        }
+        catch (ReplicaUnreachableException ex)
+        {
+            return ValueTask.FromException<ClientResponse>(ex);
+        }
     }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private ClientResponse Answer(ClientRequest request)
     {
@@ -229,6 +247,9 @@ internal sealed class ScriptedGateway : IGatewayConnector
         shard.Replicas.Add(new ReplicaDescriptor { ReplicaId = replicaOnSilo2, SiloId = Silo2, Role = ReplicaRole.Voter });
         return shard;
     }
+
+    /// <summary>One call: the replica grain it went to (null for the router's view) and what it asked.</summary>
+    public readonly record struct Call(ReplicaAddress? Target, ClientRequest Request);
 
     private sealed class ByteOrder : IComparer<byte[]>
     {
