@@ -10,6 +10,7 @@ internal static class PostgresMigrations
     public static readonly IReadOnlyList<PostgresMigration> All =
     [
         new(1, "silos, replicas with hard state, log entries, chunked snapshots", Initial),
+        new(2, OrleansClusteringMigration.Description, OrleansClusteringMigration.Sql),
     ];
 
     /// <summary>The version this build writes.</summary>

@@ -4,17 +4,54 @@ namespace MultiRaft.Storage.Postgres;
 
 /// <summary>
 /// Brings a schema to the latest version at start, under an advisory lock so that silos
-/// starting together on one database migrate it once. Runs in the caller's transaction, which
-/// holds the lock until it ends: whatever else the caller does there (registering its silo)
-/// is serialized with the other silos' start too.
+/// starting together on one database migrate it once. The storage provider runs it in its own
+/// start transaction, which holds the lock until it ends: whatever else it does there
+/// (registering its silo) is serialized with the other silos' start too. Silos that need the
+/// schema before that (Orleans clustering) call the public entry point.
 /// </summary>
-internal static class PostgresSchema
+public static class PostgresSchema
 {
     private const string UndefinedColumn = "42703";
 
-    /// <summary>Creates or migrates <paramref name="schema"/>; returns the version it is at.</summary>
+    /// <summary>
+    /// Creates or migrates <paramref name="schema"/> to the latest version this build knows, in
+    /// a transaction of its own; returns that version. A silo calls it before its host starts
+    /// when PostgreSQL holds anything of the cluster's: the Raft storage (which also migrates
+    /// by itself when opened) or Orleans' clustering tables (which Orleans never creates; see
+    /// <see cref="PostgresClustering"/>). Safe to call from every silo at once, and again.
+    /// </summary>
+    /// <param name="connectionString">An Npgsql connection string (host, port, database, user, password).</param>
+    /// <param name="schema">A lower-case identifier (<c>[a-z_][a-z0-9_]*</c>, at most 63 characters); created if missing.</param>
+    /// <param name="cancellationToken">Cancels the migration (its transaction is rolled back).</param>
+    /// <exception cref="ArgumentException">The connection string is empty or the schema name is not a plain identifier.</exception>
     /// <exception cref="StorageFaultException">The schema is newer than this build, or its version table is not ours.</exception>
-    public static async Task<int> MigrateAsync(NpgsqlConnection connection, string schema,
+    public static async Task<int> MigrateAsync(string connectionString, string schema, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        CheckName(schema);
+        var connection = new NpgsqlConnection(connectionString);
+        await using var connectionScope = connection.ConfigureAwait(false);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var tx = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var txScope = tx.ConfigureAwait(false);
+        var version = await MigrateAsync(connection, schema, PostgresMigrations.All, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return version;
+    }
+
+    // The name is spliced into SQL text (identifiers cannot be parameters): plain identifiers only.
+    internal static void CheckName(string schema)
+    {
+        if (schema is null || !PostgresStorageOptions.SchemaName().IsMatch(schema))
+        {
+            throw new ArgumentException(
+                $"schema '{schema}' must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters)", nameof(schema));
+        }
+    }
+
+    /// <summary>Creates or migrates <paramref name="schema"/> in the caller's transaction; returns the version it is at.</summary>
+    /// <exception cref="StorageFaultException">The schema is newer than this build, or its version table is not ours.</exception>
+    internal static async Task<int> MigrateAsync(NpgsqlConnection connection, string schema,
         IReadOnlyList<PostgresMigration> migrations, CancellationToken ct)
     {
         for (var i = 0; i < migrations.Count; i++)

@@ -53,6 +53,7 @@ public sealed partial class PostgresStorageOptions
         }
     }
 
+    /// <summary>The schema names accepted here and by <see cref="PostgresSchema.MigrateAsync(string, string, CancellationToken)"/>.</summary>
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SchemaName();
+    internal static partial Regex SchemaName();
 }
