@@ -10,9 +10,11 @@ internal static class CliApp
         var globals = new GlobalOptions();
         var runner = new CommandRunner(context, globals);
         var root = new RootCommand(
-            "multiraft: read, write and inspect a MultiRaft cluster through any silo's gateway.\n" +
+            "multiraft: read, write and inspect a MultiRaft cluster as an Orleans client through any silo's gateway.\n" +
             "Exit codes: 0 ok, 1 not found or precondition failed, 2 usage, 3 unavailable, 4 outcome unknown, 5 other error.");
         root.Options.Add(globals.Endpoints);
+        root.Options.Add(globals.ClusterId);
+        root.Options.Add(globals.ServiceId);
         root.Options.Add(globals.Timeout);
         root.Subcommands.Add(KvCommands.Put(runner));
         root.Subcommands.Add(KvCommands.Get(runner));

@@ -3,7 +3,7 @@ using MultiRaft.Client;
 
 namespace MultiRaft.Cli;
 
-/// <summary>Gives each command the same frame: client options from the globals, a client, error mapping.</summary>
+/// <summary>Gives each command the same frame: the connection from the globals, a connected client, error mapping.</summary>
 internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
 {
     public CliContext Context { get; } = context;
@@ -14,16 +14,19 @@ internal sealed class CommandRunner(CliContext context, GlobalOptions globals)
     private async Task<int> RunAsync(ParseResult parse, Func<ParseResult, MultiRaftClient, TextWriter, CancellationToken, Task<int>> body,
         CancellationToken cancellationToken)
     {
-        if (!globals.TryCreate(parse, Context, out var options, out var error))
+        if (!globals.TryCreate(parse, Context, out var connection, out var error))
         {
             await Context.Error.WriteLineAsync(error).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 
-        var client = Context.CreateClient(options);
-        await using (client.ConfigureAwait(false))
+        return await CliErrors.GuardAsync(Context.Error, async () =>
         {
-            return await CliErrors.GuardAsync(Context.Error, () => body(parse, client, Context.Out, cancellationToken)).ConfigureAwait(false);
-        }
+            var connected = await Context.Connect(connection, cancellationToken).ConfigureAwait(false);
+            await using (connected.ConfigureAwait(false))
+            {
+                return await body(parse, connected.Client, Context.Out, cancellationToken).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
     }
 }

@@ -3,7 +3,7 @@ using MultiRaft.Client;
 
 namespace MultiRaft.Cli;
 
-/// <summary><c>--endpoints</c> and <c>--timeout</c>, valid on every command, and the client options they make.</summary>
+/// <summary><c>--endpoints</c>, <c>--cluster-id</c>, <c>--service-id</c> and <c>--timeout</c>, valid on every command, and the connection they make.</summary>
 internal sealed class GlobalOptions
 {
     /// <summary>Where the tool looks when neither the option nor the environment names a gateway.</summary>
@@ -11,7 +11,25 @@ internal sealed class GlobalOptions
 
     public Option<string?> Endpoints { get; } = new("--endpoints")
     {
-        Description = $"Gateways as host:port,... (default: ${CliContext.EndpointsVariable} or {DefaultEndpoints})",
+        Description = $"Orleans gateways of any silos as host:port,... (default: ${CliContext.EndpointsVariable} or {DefaultEndpoints})",
+        Recursive = true,
+    };
+
+    /// <summary>The cluster id when neither the option nor the environment names one (the silo's default).</summary>
+    public const string DefaultClusterId = "multiraft-dev";
+
+    /// <summary>The service id when the option does not name one (the silo's default).</summary>
+    public const string DefaultServiceId = "multiraft";
+
+    public Option<string?> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = $"The Orleans cluster id (default: ${CliContext.ClusterIdVariable} or {DefaultClusterId})",
+        Recursive = true,
+    };
+
+    public Option<string?> ServiceId { get; } = new("--service-id")
+    {
+        Description = $"The Orleans service id (default: {DefaultServiceId})",
         Recursive = true,
     };
 
@@ -21,10 +39,11 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
-    /// <summary>Client options from the parsed command line and the environment, or the usage error.</summary>
-    public bool TryCreate(ParseResult parse, CliContext context, out MultiRaftClientOptions options, out string error)
+    /// <summary>The connection from the parsed command line and the environment, or the usage error.</summary>
+    public bool TryCreate(ParseResult parse, CliContext context, out CliConnection connection, out string error)
     {
-        options = new MultiRaftClientOptions();
+        connection = null!;
+        var options = new MultiRaftClientOptions();
         var endpointsText = parse.GetValue(Endpoints) ?? context.GetEnvironmentVariable(CliContext.EndpointsVariable);
         if (string.IsNullOrWhiteSpace(endpointsText))
         {
@@ -37,10 +56,10 @@ internal sealed class GlobalOptions
             return false;
         }
 
-        foreach (var endpoint in endpoints)
-        {
-            options.Endpoints.Add(endpoint);
-        }
+        var clusterId = parse.GetValue(ClusterId) ?? context.GetEnvironmentVariable(CliContext.ClusterIdVariable);
+        clusterId = string.IsNullOrWhiteSpace(clusterId) ? DefaultClusterId : clusterId;
+        var serviceId = parse.GetValue(ServiceId);
+        serviceId = string.IsNullOrWhiteSpace(serviceId) ? DefaultServiceId : serviceId;
 
         var timeoutText = parse.GetValue(Timeout);
         if (timeoutText is not null)
@@ -54,6 +73,7 @@ internal sealed class GlobalOptions
             options.RequestTimeout = timeout;
         }
 
+        connection = new CliConnection(endpoints, clusterId, serviceId, options);
         return true;
     }
 }

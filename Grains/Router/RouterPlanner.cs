@@ -5,8 +5,8 @@ using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 namespace MultiRaft.Grains.Router;
 
 /// <summary>
-/// The router leader's placement planner: a pure function from the state and the leader's clock
-/// to the commands worth proposing now. It proposes at most one command per shard per call,
+/// The router leader's placement planner: a pure function from the state, the leader's clock and
+/// the silos Orleans' membership has declared dead to the commands worth proposing now. It proposes at most one command per shard per call,
 /// because each command is fenced by the shard's epoch, which the previous one changes; the next
 /// call sees the applied result. Commands it proposes may still be refused (a heartbeat can beat
 /// a MarkSiloDead): planning again is always safe.
@@ -14,13 +14,20 @@ namespace MultiRaft.Grains.Router;
 public static class RouterPlanner
 {
     /// <summary>The commands to propose, in order: dead silos first, then the meta shard, then data shards by hash range.</summary>
-    public static IReadOnlyList<RouterCommand> Plan(RouterState state, long nowMs, RouterPlannerOptions options)
+    /// <param name="state">The router's state.</param>
+    /// <param name="nowMs">The leader's clock.</param>
+    /// <param name="options">The knobs.</param>
+    /// <param name="declaredDead">
+    /// Silo names Orleans' membership lists as dead (and not active again): liveness is Orleans',
+    /// the router only records it. Null or empty: no silo is dead.
+    /// </param>
+    public static IReadOnlyList<RouterCommand> Plan(RouterState state, long nowMs, RouterPlannerOptions options,
+        IReadOnlySet<string>? declaredDead = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReplicationFactor, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ReplicationFactor, RouterStateMachine.MaxDataReplicas, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.SiloDeadAfterMs, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMetaVoters, 1, nameof(options));
 
         var commands = new List<RouterCommand>();
@@ -31,7 +38,7 @@ public static class RouterPlanner
         foreach (var silo in state.Silos)
         {
             statusById[silo.SiloId] = silo.Status;
-            if (silo.Status != SiloStatus.Dead && nowMs - silo.LastHeartbeatMs > options.SiloDeadAfterMs)
+            if (silo.Status != SiloStatus.Dead && declaredDead is not null && declaredDead.Contains(silo.SiloId))
             {
                 commands.Add(RouterCommands.MarkDead(silo.SiloId, silo.LastHeartbeatMs, nowMs));
                 continue;

@@ -35,9 +35,11 @@ try
     await app.RunAsync().ConfigureAwait(false);
     return Environment.ExitCode;
 }
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MultiRaft.Storage.StorageCorruptionException)
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or MultiRaft.Storage.StorageCorruptionException
+    or Npgsql.NpgsqlException)
 {
-    // Storage that cannot be opened (a corrupt WAL record, a locked or unreadable directory)
+    // Storage that cannot be opened (a corrupt WAL record, a locked or unreadable directory,
+    // a PostgreSQL server that does not answer)
     // stops the silo before it serves anything, with the reason.
     await Console.Error.WriteLineAsync($"multiraft silo {options.SiloId}: cannot start: {ex.Message}").ConfigureAwait(false);
     return 1;

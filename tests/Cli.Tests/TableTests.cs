@@ -1,6 +1,8 @@
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Testing;
 
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
 namespace MultiRaft.Cli.Tests;
 
 public sealed class TableTests
@@ -24,7 +26,7 @@ public sealed class TableTests
     [Fact]
     public void Cluster_status_renders_silos_and_shards()
     {
-        var view = new ScriptedGateway().View;
+        var view = new ScriptedChannel().View;
         view.Silos[1].Status = SiloStatus.Dead;
         view.Silos[1].LastHeartbeatMs = 0;
         view.Shards[1].Replicas[0].Role = ReplicaRole.Learner;
@@ -49,7 +51,7 @@ public sealed class TableTests
     [Fact]
     public void Replica_roles_follow_the_leaders_report_of_the_configuration_over_the_map()
     {
-        var view = new ScriptedGateway().View;
+        var view = new ScriptedChannel().View;
         view.Leaders.RemoveAt(0);
         // The map wants both as voters; the leader's configuration has 21 as a learner and not 22 yet.
         view.Leaders[0].Voters.Add(99);

@@ -47,8 +47,10 @@ public sealed class UsageAndExitCodeTests
 
         await run.RunAsync("get", "k");
 
-        Assert.Equal(["127.0.0.1:30000"], run.Options!.Endpoints);
-        Assert.Equal(TimeSpan.FromSeconds(10), run.Options.RequestTimeout);
+        Assert.Equal(["127.0.0.1:30000"], run.Connection!.Endpoints);
+        Assert.Equal("multiraft-dev", run.Connection.ClusterId);
+        Assert.Equal("multiraft", run.Connection.ServiceId);
+        Assert.Equal(TimeSpan.FromSeconds(10), run.Options!.RequestTimeout);
     }
 
     [Fact]
@@ -60,8 +62,21 @@ public sealed class UsageAndExitCodeTests
         await fromEnvironment.RunAsync("get", "k");
         await fromOption.RunAsync("get", "k", "--endpoints", "[::1]:7000,h");
 
-        Assert.Equal(["10.0.0.1:1", "10.0.0.2:30000"], fromEnvironment.Options!.Endpoints);
-        Assert.Equal(["[::1]:7000", "h:30000"], fromOption.Options!.Endpoints);
+        Assert.Equal(["10.0.0.1:1", "10.0.0.2:30000"], fromEnvironment.Connection!.Endpoints);
+        Assert.Equal(["[::1]:7000", "h:30000"], fromOption.Connection!.Endpoints);
+    }
+
+    [Fact]
+    public async Task Cluster_id_comes_from_the_environment_unless_the_option_names_it()
+    {
+        var fromEnvironment = new CliRun { Environment = { ["MULTIRAFT_CLUSTER_ID"] = "prod" } };
+        var fromOption = new CliRun { Environment = { ["MULTIRAFT_CLUSTER_ID"] = "prod" } };
+
+        await fromEnvironment.RunAsync("get", "k");
+        await fromOption.RunAsync("get", "k", "--cluster-id", "staging", "--service-id", "shop");
+
+        Assert.Equal(("prod", "multiraft"), (fromEnvironment.Connection!.ClusterId, fromEnvironment.Connection.ServiceId));
+        Assert.Equal(("staging", "shop"), (fromOption.Connection!.ClusterId, fromOption.Connection.ServiceId));
     }
 
     [Fact]

@@ -74,7 +74,9 @@ public sealed class DeterminismTests
         var now = T0 + 100;
         for (var round = 0; round < 10; round++, now += 4000)
         {
-            foreach (var command in RouterPlanner.Plan(a.State, now, new RouterPlannerOptions()))
+            // Orleans declares s6 dead after round 2.
+            var dead = round < 2 ? new HashSet<string>() : new HashSet<string> { "s6" };
+            foreach (var command in RouterPlanner.Plan(a.State, now, new RouterPlannerOptions(), dead))
             {
                 Assert.Equal(a.Next(command), b.Next(command));
             }

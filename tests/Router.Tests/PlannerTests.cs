@@ -83,17 +83,18 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void A_silo_past_the_timeout_is_marked_dead_and_gets_nothing()
+    public void A_silo_Orleans_declares_dead_is_marked_dead_and_gets_nothing()
     {
         var m = WithSilos(4);
         var now = T0 + 15_000;
         HeartbeatAll(m, now, "s1", "s2", "s3");
+        var dead = new HashSet<string> { "s4" };
 
-        var first = RouterPlanner.Plan(m.State, now, Options);
+        var first = RouterPlanner.Plan(m.State, now, Options, dead);
         Assert.Equal(RouterCommands.MarkDead("s4", T0 + 4, now), first[0]);
         Assert.DoesNotContain(first.Skip(1), c => c.AddReplica?.SiloId == "s4");
 
-        Converge(m, now, Options);
+        Converge(m, now, Options, declaredDead: dead);
 
         Assert.Equal(SiloStatus.Dead, m.FindSilo("s4")!.Status);
         Assert.Equal(0, ReplicasOn(m.State, "s4"));
@@ -101,14 +102,15 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void A_silo_exactly_at_the_timeout_is_still_alive()
+    public void A_silo_not_declared_dead_stays_alive_however_long_it_has_not_reported()
     {
         var m = WithSilos(2, shards: 1);
         HeartbeatAll(m, T0 + 10_000, "s1");
 
-        var plan = RouterPlanner.Plan(m.State, T0 + 2 + 10_000, new RouterPlannerOptions(ReplicationFactor: 2));
+        // s2 last reported at T0 + 2, an hour ago: only Orleans' membership decides it is dead.
+        var plan = RouterPlanner.Plan(m.State, T0 + 3_600_000, new RouterPlannerOptions(ReplicationFactor: 2), new HashSet<string> { "s9" });
 
-        Assert.Equal([RouterCommands.AddReplica(1, "s2", new ShardEpoch { ConfVer = 1, RangeVer = 1 }, ReplicaRole.Voter, T0 + 10_002)], plan);
+        Assert.Equal([RouterCommands.AddReplica(1, "s2", new ShardEpoch { ConfVer = 1, RangeVer = 1 }, ReplicaRole.Voter, T0 + 3_600_000)], plan);
     }
 
     [Fact]
@@ -121,15 +123,16 @@ public sealed class PlannerTests
         var s4Learner = meta.Replicas.Single(r => r.SiloId == "s4");
         Assert.Equal(ReplicaRole.Learner, s4Learner.Role);
 
-        var first = RouterPlanner.Plan(m.State, now, Options);
+        var dead = new HashSet<string> { "s2" };
+        var first = RouterPlanner.Plan(m.State, now, Options, dead);
         Assert.Equal(RouterCommands.MarkDead("s2", T0 + 2, now), first[0]);
         Assert.DoesNotContain(first, c => c.SetRole is not null);
         Assert.Equal(RouterOutcome.Applied, m.Next(first[0]).Outcome);
 
-        var second = RouterPlanner.Plan(m.State, now, Options);
+        var second = RouterPlanner.Plan(m.State, now, Options, dead);
         Assert.Equal(RouterCommands.SetRole(0, s4Learner.ReplicaId, ReplicaRole.Voter, meta.Epoch, now), second[0]);
 
-        Converge(m, now, Options);
+        Converge(m, now, Options, declaredDead: dead);
         Assert.Equal(
             ["s1", "s2", "s3", "s4"],
             meta.Replicas.Where(r => r.Role == ReplicaRole.Voter).Select(r => r.SiloId));
@@ -165,7 +168,6 @@ public sealed class PlannerTests
 
         Assert.Empty(RouterPlanner.Plan(m.State, T0 + 100, Options));
         Assert.Throws<ArgumentOutOfRangeException>(() => RouterPlanner.Plan(m.State, T0, new RouterPlannerOptions(ReplicationFactor: 4)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => RouterPlanner.Plan(m.State, T0, new RouterPlannerOptions(SiloDeadAfterMs: 0)));
         Assert.Throws<ArgumentOutOfRangeException>(() => RouterPlanner.Plan(m.State, T0, new RouterPlannerOptions(MaxMetaVoters: 0)));
     }
 }

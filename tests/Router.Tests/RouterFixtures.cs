@@ -42,11 +42,12 @@ internal static class RouterFixtures
     }
 
     /// <summary>Plans and applies until the planner has nothing to say; returns the rounds taken.</summary>
-    public static int Converge(RouterStateMachine m, long nowMs, RouterPlannerOptions options, int maxRounds = 20)
+    public static int Converge(RouterStateMachine m, long nowMs, RouterPlannerOptions options, int maxRounds = 20,
+        IReadOnlySet<string>? declaredDead = null)
     {
         for (var round = 0; round < maxRounds; round++)
         {
-            var commands = RouterPlanner.Plan(m.State, nowMs, options);
+            var commands = RouterPlanner.Plan(m.State, nowMs, options, declaredDead);
             if (commands.Count == 0)
             {
                 return round;

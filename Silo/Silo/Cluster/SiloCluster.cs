@@ -419,7 +419,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return;
         }
 
-        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(SiloDeadAfterMs: options.SiloDeadAfterMs));
+        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(), directory.DeadNames);
         foreach (var c in commands)
         {
             var payload = RouterCommands.Encode(c);

@@ -44,6 +44,12 @@ public static class SiloHost
             : new FileWalProvider(new FileWalOptions { Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")) });
         var store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
 
+        if (options.Clustering == "postgres")
+        {
+            // Orleans creates no tables: the membership schema is migrated before the silo joins.
+            await PostgresSchema.MigrateAsync(options.PostgresConnectionString, options.PostgresSchema, cancellationToken).ConfigureAwait(false);
+        }
+
         var listen = IPAddress.Parse(options.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Listen(listen, options.HttpPort));
         builder.UseOrleans(silo =>
@@ -57,13 +63,20 @@ public static class SiloHost
                 listenOnAnyHostAddress: listen.Equals(IPAddress.Any));
             if (options.Clustering == "postgres")
             {
-                throw new NotSupportedException("postgres clustering is not built yet");
+                silo.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = PostgresClustering.Invariant;
+                    o.ConnectionString = PostgresClustering.ConnectionString(options.PostgresConnectionString, options.PostgresSchema);
+                });
+            }
+            else
+            {
+                // Development clustering: the first silo keeps the membership table in memory.
+                silo.UseDevelopmentClustering(options.Join.Length == 0
+                    ? new IPEndPoint(IPAddress.Parse(options.Host), options.SiloPort)
+                    : IPEndPoint.Parse(options.Join));
             }
 
-            // Development clustering: the first silo keeps the membership table in memory.
-            silo.UseDevelopmentClustering(options.Join.Length == 0
-                ? new IPEndPoint(IPAddress.Parse(options.Host), options.SiloPort)
-                : IPEndPoint.Parse(options.Join));
             silo.AddMultiRaft(options, store);
         });
         builder.Services.AddMultiRaftHttpApi(h =>

@@ -101,11 +101,8 @@ public sealed class SiloOptions
     /// <summary>Default deadline of a gateway request.</summary>
     public int RequestTimeoutMs { get; set; } = 5000;
 
-    /// <summary>How often a silo reports itself (and its leaders) to the router.</summary>
+    /// <summary>How often a silo reports its leaders (term, commit index, membership) to the router. Liveness is Orleans' membership's.</summary>
     public int HeartbeatIntervalMs { get; set; } = 1000;
-
-    /// <summary>Missed heartbeats for this long mark a silo dead.</summary>
-    public int SiloDeadAfterMs { get; set; } = 10_000;
 
     /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
     public bool BootstrapsWhenEmpty => Bootstrap || (Clustering == "localhost" && Join.Length == 0);

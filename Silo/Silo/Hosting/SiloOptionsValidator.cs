@@ -95,10 +95,6 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Range(errors, "MaxValueBytes", options.MaxValueBytes, 0, 8 << 20);
         Range(errors, "RequestTimeoutMs", options.RequestTimeoutMs, 10, 600_000);
         Range(errors, "HeartbeatIntervalMs", options.HeartbeatIntervalMs, 10, 600_000);
-        if (options.SiloDeadAfterMs <= options.HeartbeatIntervalMs * 2)
-        {
-            errors.Add($"SiloDeadAfterMs must exceed two heartbeat intervals; got {options.SiloDeadAfterMs}");
-        }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -1,0 +1,93 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MultiRaft.Client;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace MultiRaft.Cli;
+
+/// <summary>Connects the tool to a cluster as an Orleans client over the given gateways.</summary>
+internal static class OrleansConnector
+{
+    public static async Task<CliClient> ConnectAsync(CliConnection connection, CancellationToken cancellationToken)
+    {
+        var gateways = new List<IPEndPoint>();
+        foreach (var endpoint in connection.Endpoints)
+        {
+            gateways.Add(await ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false));
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // The tool's output is its answer; Orleans' own log lines would only get in its way.
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client => client
+            .UseStaticClustering([.. gateways])
+            .Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = connection.ClusterId;
+                o.ServiceId = connection.ServiceId;
+            })
+            .AddMultiRaftClient(o =>
+            {
+                o.RequestTimeout = connection.Client.RequestTimeout;
+                o.InitialRetryDelay = connection.Client.InitialRetryDelay;
+                o.MaxRetryDelay = connection.Client.MaxRetryDelay;
+            }));
+        var host = builder.Build();
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(connection.Client.RequestTimeout);
+            await host.StartAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            throw new ReplicaUnreachableException(
+                $"cannot connect to the cluster '{connection.ClusterId}' through {string.Join(", ", connection.Endpoints)}: {ex.Message}", ex)
+            {
+                MayHaveArrived = false,
+            };
+        }
+
+        return new CliClient(host.Services.GetRequiredService<MultiRaftClient>(), new HostLifetime(host));
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        var colon = endpoint.LastIndexOf(':');
+        var host = endpoint[..colon].Trim('[', ']');
+        var port = int.Parse(endpoint.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return new IPEndPoint(address, port);
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            return new IPEndPoint(addresses.First(), port);
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            throw new ReplicaUnreachableException($"cannot resolve the gateway host '{host}': {ex.Message}", ex) { MayHaveArrived = false };
+        }
+    }
+
+    private sealed class HostLifetime(IHost host) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await host.StopAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                host.Dispose();
+            }
+        }
+    }
+}
