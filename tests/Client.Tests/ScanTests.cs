@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
+using static MultiRaft.Client.Tests.Scripts;
 using Op = MultiRaft.Grains.Interfaces.Protos.ClientRequest.OpOneofCase;
 
 namespace MultiRaft.Client.Tests;
@@ -11,7 +12,7 @@ public sealed class ScanTests
     [Fact]
     public async Task A_scan_merges_every_data_shard_in_unsigned_key_order_and_takes_the_limit()
     {
-        await using var cluster = await FakeCluster.StartAsync(silos: 1, dataShards: 3);
+        var cluster = new FakeCluster(silos: 1, dataShards: 3);
         // Keys with bytes above 0x7F sort after ASCII when compared unsigned.
         var keys = new List<byte[]>();
         for (var i = 0; i < 40; i++)
@@ -32,7 +33,7 @@ public sealed class ScanTests
                 .Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
                 .Take((int)scan.Limit)
                 .Select(k => new KvPair { Key = ByteString.CopyFrom(k), Value = ByteString.CopyFrom(k), Version = k[2] }));
-            return Task.FromResult(response);
+            return new ValueTask<ClientResponse>(response);
         };
         await using var client = cluster.NewClient();
         var startAfter = new byte[] { (byte)'p', 0x31 };
@@ -50,8 +51,8 @@ public sealed class ScanTests
     [Fact]
     public async Task Keys_route_to_the_shard_owning_their_hash()
     {
-        await using var cluster = await FakeCluster.StartAsync(silos: 1, dataShards: 4);
-        cluster.Script = (_, _, _) => Task.FromResult(new ClientResponse { Status = ResponseStatus.NotFound });
+        var cluster = new FakeCluster(silos: 1, dataShards: 4);
+        cluster.Script = Reply(ResponseStatus.NotFound);
         await using var client = cluster.NewClient();
         var keys = Enumerable.Range(0, 20).Select(i => System.Text.Encoding.UTF8.GetBytes($"key{i:D8}")).ToList();
 
