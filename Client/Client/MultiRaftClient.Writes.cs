@@ -149,6 +149,11 @@ public sealed partial class MultiRaftClient
                 ? new WriteSession(shardId, response.SessionId)
                 : throw new MultiRaftException($"open session: unexpected answer {response.Status} {response.Error}");
         }
+        catch (OutcomeUnknownException ex) when (!mayHaveApplied)
+        {
+            // Only the session's opening may have applied; the write itself was never sent.
+            throw new UnavailableException($"write: no session opened within the request timeout, so the write was not sent. {ex.Message}", ex);
+        }
         finally
         {
             call.MayHaveApplied = mayHaveApplied;

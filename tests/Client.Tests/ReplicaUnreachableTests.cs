@@ -16,6 +16,19 @@ public sealed class ReplicaUnreachableTests
         (request.Write.SessionId, request.Write.Sequence);
 
     [Fact]
+    public async Task A_write_whose_session_never_opens_is_unavailable_not_unknown_and_is_never_sent()
+    {
+        var cluster = new FakeCluster(silos: 1);
+        cluster.SessionScript = InTurn(Lose, NeverAnswer);
+        await using var client = cluster.NewClient(o => o.RequestTimeout = DeadlineTests.Budget);
+
+        await Assert.ThrowsAsync<UnavailableException>(
+            () => client.PutAsync(Key, Key, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Empty(cluster.Of(Op.Write));
+    }
+
+    [Fact]
     public async Task A_write_whose_call_was_lost_is_retried_on_another_replica_with_the_same_session_and_sequence()
     {
         var cluster = new FakeCluster(silos: 2);
