@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Starts a local 3-silo MultiRaft cluster on loopback (file WAL under the data directory),
-# prints its endpoints, and stops all three silos cleanly on Ctrl+C (or SIGTERM).
+# Starts a local 3-silo MultiRaft cluster on loopback: Orleans silos with development clustering
+# (s1 holds the membership table) and the file WAL under the data directory. Prints the
+# endpoints, restarts a silo that exits (a crash, kill -9, or Orleans declaring it dead), like a
+# container restart policy, and stops all three silos cleanly on Ctrl+C (or SIGTERM).
 #   usage: ./run.sh [--data-dir DIR] [--fresh] [--shards N]
 #     --data-dir DIR   where the silos keep their WALs (default .run/data); a restart resumes it
 #     --fresh          delete the data directory first (a brand-new cluster)
 #     --shards N       data shards of a new cluster (default 16)
 #     --workers N      engine workers per silo (default 1: the three silos share this machine's cores)
-# Silo s1: silo port 11111, gateway 30000, HTTP 8080; s2: 11112/30001/8081; s3: 11113/30002/8082.
+# Silo s1: Orleans silo port 11111, gateway 30000, HTTP 8080 (dashboard at /dashboard);
+# s2: 11112/30001/8081; s3: 11113/30002/8082.
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$(pwd)
@@ -17,7 +20,7 @@ while (($#)); do
     --fresh) fresh=1; shift ;;
     --shards) shards=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,33 +45,55 @@ dotnet build Client/Cli/Cli.csproj -c Release -o "$root/.run/cli" --nologo -v qu
 
 ((fresh)) && rm -rf "$data"
 mkdir -p "$data"
-pids=()
+# Set while stopping: a silo that exits then (Ctrl+C reaches it too) is not restarted.
+stopflag="$data/.run-stopping"
+rm -f "$stopflag"
+supervisors=()
 stop() {
   trap - INT TERM EXIT
+  touch "$stopflag"
   echo; echo "run.sh: stopping the silos..."
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${supervisors[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$stopflag"
   echo "run.sh: stopped; data kept in $data"
 }
 trap stop INT TERM EXIT
 
-start() { # id n join
-  local id=$1 n=$2 join=$3
+# Runs one silo and starts it again whenever it exits on its own; a TERM (or INT) stops the silo
+# and the loop. The silo's own log is appended to across restarts.
+supervise() { # id args...
+  local id=$1 child="" stopping=0 code
+  shift
+  trap 'stopping=1; [[ -n $child ]] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+  while :; do
+    dotnet "$bin/MultiRaft.Silo.dll" "$@" >>"$data/$id.log" 2>&1 &
+    child=$!
+    wait "$child" && code=0 || code=$?
+    { ((stopping)) || [[ -e $stopflag ]]; } && exit 0
+    echo "run.sh: $(date +%T) silo $id exited with code $code; restarting it (log: $data/$id.log)" >&2
+    sleep 1
+    [[ -e $stopflag ]] && exit 0
+  done
+}
+
+start() { # id n
+  local id=$1 n=$2
   local args=(--silo-id "$id" --silo-port $((11110 + n)) --gateway-port $((29999 + n)) --http-port $((8079 + n))
               --data-dir "$data/$id" --shards "$shards" --workers "$workers")
-  [[ -n $join ]] && args+=(--join "$join")
-  dotnet "$bin/MultiRaft.Silo.dll" "${args[@]}" >"$data/$id.log" 2>&1 &
-  pids+=($!)
+  # Development clustering: every silo but the first names the first silo's silo endpoint.
+  ((n > 1)) && args+=(--join 127.0.0.1:11111)
+  supervise "$id" "${args[@]}" &
+  supervisors+=($!)
 }
-start s1 1 ""
-# The others join once the first silo has bootstrapped (they would retry anyway).
+start s1 1
+# The others join once the first silo serves (they would retry anyway).
 for _ in $(seq 60); do
   curl -fsS -m 1 http://127.0.0.1:8080/cluster >/dev/null 2>&1 && break
-  kill -0 "${pids[0]}" 2>/dev/null || { echo "run.sh: silo s1 exited; see $data/s1.log" >&2; exit 1; }
   sleep 0.5
 done
-start s2 2 127.0.0.1:30000
-start s3 3 127.0.0.1:30000
+start s2 2
+start s3 3
 
 echo "run.sh: waiting for every shard to have 3 replicas and a leader..."
 ready=0
@@ -79,7 +104,6 @@ d=json.loads(sys.argv[1]); s=[x for x in d["shards"] if x["id"]!=0]
 sys.exit(0 if s and all(len(x["replicas"])==3 and x.get("leaderSilo") for x in s) else 1)' "$body" 2>/dev/null; then
     ready=1; break
   fi
-  for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "run.sh: a silo exited; see $data/*.log" >&2; exit 1; }; done
   sleep 0.5
 done
 ((ready)) || echo "run.sh: the cluster is not fully replicated yet; it keeps trying (see $data/*.log)" >&2
@@ -88,14 +112,14 @@ cat <<EOT
 
 MultiRaft is running: 3 silos, $shards shards, data in $data (logs: $data/s*.log)
   HTTP API   http://127.0.0.1:8080   http://127.0.0.1:8081   http://127.0.0.1:8082
-  gateways   127.0.0.1:30000   127.0.0.1:30001   127.0.0.1:30002
+  dashboard  http://127.0.0.1:8080/dashboard
+  gateways   127.0.0.1:30000   127.0.0.1:30001   127.0.0.1:30002 (Orleans)
 Try:
   curl -X PUT --data-binary 'hello' http://127.0.0.1:8080/kv/greeting
   curl -i http://127.0.0.1:8081/kv/greeting
   curl http://127.0.0.1:8082/cluster
   dotnet .run/cli/multiraft.dll get greeting
   dotnet .run/cli/multiraft.dll cluster status
-Ctrl+C stops the cluster.
+A silo that exits is restarted. Ctrl+C stops the cluster.
 EOT
-wait -n "${pids[@]}" || true
-echo "run.sh: a silo exited; see $data/*.log" >&2
+wait

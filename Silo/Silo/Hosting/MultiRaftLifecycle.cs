@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MultiRaft.Silo.Engine;
 using MultiRaft.Silo.Cluster;
 using MultiRaft.Silo.Messaging;
 using MultiRaft.Silo.Placement;
@@ -8,7 +10,8 @@ using Orleans.Runtime;
 namespace MultiRaft.Silo.Hosting;
 
 /// <summary>
-/// Starts the store with the silo: once Orleans is active (grain calls work and this silo can
+/// Starts the store with the silo: its storage is opened (and every replica's log recovered)
+/// while the runtime initializes; once Orleans is active (grain calls work and this silo can
 /// host pinned grains), the engine starts, recovered replicas restart from the WAL (each
 /// activating its replica grain), and the silo bootstraps or joins; on shutdown the cluster
 /// work stops first. Grains are virtual: without this nothing would bring a replica back.
@@ -18,12 +21,25 @@ internal sealed class MultiRaftLifecycle(IServiceProvider services) : ILifecycle
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
+        // Storage first, before the silo joins: a WAL that cannot be recovered keeps it out.
+        lifecycle.Subscribe(nameof(MultiRaftLifecycle), ServiceLifecycleStage.RuntimeInitialize, OpenStorageAsync, _ => Task.CompletedTask);
         lifecycle.Subscribe(nameof(MultiRaftLifecycle), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
+
+    private Task OpenStorageAsync(CancellationToken cancellationToken) =>
+        services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken);
 
     private Task StartAsync(CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<SiloOptions>();
+        // A worker that dies (a storage fault: fail stop) takes the silo down: it must not serve
+        // on without durable storage. Exit code 70 tells a supervisor why.
+        var lifetime = services.GetService<IHostApplicationLifetime>();
+        services.GetRequiredService<SiloEngine>().Failed += _ =>
+        {
+            Environment.ExitCode = 70;
+            lifetime?.StopApplication();
+        };
         var sender = new OrleansRaftSender(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<SiloDirectory>(),
             options.SiloId);
         return services.GetRequiredService<SiloCluster>().StartAsync(sender, cancellationToken);

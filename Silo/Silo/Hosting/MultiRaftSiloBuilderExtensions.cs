@@ -10,6 +10,7 @@ using MultiRaft.Silo.Requests;
 using MultiRaft.Storage;
 using Orleans.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace MultiRaft.Silo.Hosting;
@@ -18,15 +19,35 @@ namespace MultiRaft.Silo.Hosting;
 public static class MultiRaftSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the store to <paramref name="silo"/>: the engine over <paramref name="store"/> (opened
-    /// by the caller), the replica, silo and router grains with their placement, the silo's
-    /// lifecycle participant, and a <see cref="MultiRaftClient"/> for grain code and the HTTP API.
-    /// The silo's Orleans name must be <see cref="SiloOptions.SiloId"/>.
+    /// Adds the store to <paramref name="silo"/> with settings from <paramref name="configure"/>
+    /// (see <see cref="AddMultiRaft(ISiloBuilder, SiloOptions)"/>).
     /// </summary>
-    public static ISiloBuilder AddMultiRaft(this ISiloBuilder silo, SiloOptions options, ReplicaStore store)
+    public static ISiloBuilder AddMultiRaft(this ISiloBuilder silo, Action<SiloOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new SiloOptions();
+        configure(options);
+        return silo.AddMultiRaft(options);
+    }
+
+    /// <summary>
+    /// Adds the store to <paramref name="silo"/>: its storage (opened as the silo starts), the
+    /// engine, the replica, silo and router grains with their placement, the lifecycle that
+    /// recovers the silo's replicas once Orleans is active, and a <see cref="MultiRaftClient"/>
+    /// for grain code and the HTTP API. The Orleans silo name is set to
+    /// <see cref="SiloOptions.SiloId"/>, which must stay the same across restarts.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A setting is invalid; the message names each.</exception>
+    public static ISiloBuilder AddMultiRaft(this ISiloBuilder silo, SiloOptions options)
     {
         ArgumentNullException.ThrowIfNull(silo);
         ArgumentNullException.ThrowIfNull(options);
+        var validation = new SiloOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(nameof(SiloOptions), typeof(SiloOptions), validation.Failures);
+        }
+
         var services = silo.Services;
         silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = options.SiloId);
         // A pinned grain whose silo is down is refused at once: the caller tries another member.
@@ -34,7 +55,8 @@ public static class MultiRaftSiloBuilderExtensions
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(store);
+        services.AddSingleton<MultiRaftStorage>();
+        services.AddSingleton(sp => sp.GetRequiredService<MultiRaftStorage>().Store);
         services.AddSingleton<SiloDirectory>();
         services.AddSingleton(sp => new SiloEngine(options, sp.GetRequiredService<ReplicaStore>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SiloEngine>>()));

@@ -12,18 +12,19 @@ using MultiRaft.Storage;
 using MultiRaft.Storage.FileWal;
 using MultiRaft.Storage.Postgres;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 
 namespace MultiRaft.Silo.Hosting;
 
 /// <summary>
 /// Builds a silo: an Orleans silo (silo port 11111, gateway 30000) with the store added
-/// (<see cref="MultiRaftSiloBuilderExtensions.AddMultiRaft"/>) and the HTTP API (8080) in one web
-/// host. Program runs one; tests run several in one process.
+/// (<see cref="MultiRaftSiloBuilderExtensions.AddMultiRaft(ISiloBuilder, SiloOptions)"/>), the HTTP API (8080) and the
+/// Orleans Dashboard (<c>/dashboard</c> on the HTTP port) in one web host. Program runs one; tests run several in one process.
 /// </summary>
 public static class SiloHost
 {
-    /// <summary>Opens the silo's storage and builds its host (not started).</summary>
+    /// <summary>Builds the silo's host and opens its storage (the host is not started).</summary>
     public static async Task<WebApplication> BuildAsync(SiloOptions options, IConfiguration? configuration = null,
         Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
@@ -38,11 +39,6 @@ public static class SiloHost
         {
             logging(builder.Logging);
         }
-
-        IStorageProvider provider = options.Storage == "postgres"
-            ? new PostgresStorageProvider(new PostgresStorageOptions { ConnectionString = options.PostgresConnectionString, Schema = options.PostgresSchema, SiloId = options.SiloId })
-            : new FileWalProvider(new FileWalOptions { Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")) });
-        var store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
 
         if (options.Clustering == "postgres")
         {
@@ -77,7 +73,8 @@ public static class SiloHost
                     : IPEndPoint.Parse(options.Join));
             }
 
-            silo.AddMultiRaft(options, store);
+            silo.AddMultiRaft(options);
+            silo.AddDashboard();
         });
         builder.Services.AddMultiRaftHttpApi(h =>
         {
@@ -86,14 +83,11 @@ public static class SiloHost
         });
 
         var app = builder.Build();
-        var engine = app.Services.GetRequiredService<SiloEngine>();
-        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        engine.Failed += _ =>
-        {
-            Environment.ExitCode = 70;
-            lifetime.StopApplication();
-        };
+        // Opened here rather than in the silo's lifecycle so that a WAL that cannot be opened
+        // (corrupt, locked by another silo) is reported plainly before anything starts.
+        await app.Services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
         app.MapMultiRaftHttpApi();
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
     }
 }

@@ -1,0 +1,57 @@
+using MultiRaft.Storage;
+using MultiRaft.Storage.FileWal;
+using MultiRaft.Storage.Postgres;
+
+namespace MultiRaft.Silo.Hosting;
+
+/// <summary>
+/// The silo's replica storage, opened once before the engine exists: the file WAL under
+/// <see cref="SiloOptions.DataDirectory"/> (default) or PostgreSQL. Opening recovers every
+/// replica's log; a corrupt record stops the silo here, before it serves anything.
+/// </summary>
+public sealed class MultiRaftStorage(SiloOptions options) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private ReplicaStore? _store;
+
+    /// <summary>The opened store.</summary>
+    /// <exception cref="InvalidOperationException">Not opened yet.</exception>
+    public ReplicaStore Store => _store ?? throw new InvalidOperationException("The MultiRaft storage is not open yet; the silo opens it at start.");
+
+    /// <summary>Opens and recovers the storage; later calls return at once.</summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        await _opening.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_store is not null)
+            {
+                return;
+            }
+
+            IStorageProvider provider = options.Storage == "postgres"
+                ? new PostgresStorageProvider(new PostgresStorageOptions
+                {
+                    ConnectionString = options.PostgresConnectionString, Schema = options.PostgresSchema, SiloId = options.SiloId,
+                })
+                : new FileWalProvider(new FileWalOptions { Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")) });
+            _store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+            _store = null;
+        }
+
+        _opening.Dispose();
+    }
+}
