@@ -80,7 +80,9 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private async Task StartReplicasAsync(CancellationToken stoppingToken)
     {
         var recovered = engine.Store.Replicas;
-        if (recovered.Count == 0 && options.BootstrapsWhenEmpty)
+        // A silo told to bootstrap still joins if another silo is already active: its storage
+        // may be empty because it was wiped, and a second cluster must never be started.
+        if (recovered.Count == 0 && options.BootstrapsWhenEmpty && !directory.ActiveNames.Any(n => n != options.SiloId))
         {
             await BootstrapAsync(stoppingToken).ConfigureAwait(false);
         }

@@ -46,6 +46,7 @@ public static class SiloHost
             await PostgresSchema.MigrateAsync(options.PostgresConnectionString, options.PostgresSchema, cancellationToken).ConfigureAwait(false);
         }
 
+        var advertised = await AdvertisedAddressAsync(options.Host, cancellationToken).ConfigureAwait(false);
         var listen = IPAddress.Parse(options.Listen);
         builder.WebHost.ConfigureKestrel(k => k.Listen(listen, options.HttpPort));
         builder.UseOrleans(silo =>
@@ -55,7 +56,7 @@ public static class SiloHost
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Parse(options.Host), options.SiloPort, options.GatewayPort,
+            silo.ConfigureEndpoints(advertised, options.SiloPort, options.GatewayPort,
                 listenOnAnyHostAddress: listen.Equals(IPAddress.Any));
             if (options.Clustering == "postgres")
             {
@@ -69,7 +70,7 @@ public static class SiloHost
             {
                 // Development clustering: the first silo keeps the membership table in memory.
                 silo.UseDevelopmentClustering(options.Join.Length == 0
-                    ? new IPEndPoint(IPAddress.Parse(options.Host), options.SiloPort)
+                    ? new IPEndPoint(advertised, options.SiloPort)
                     : IPEndPoint.Parse(options.Join));
             }
 
@@ -89,5 +90,25 @@ public static class SiloHost
         app.MapMultiRaftHttpApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         return app;
+    }
+
+    // Orleans advertises an IP address; a host name (a container's service name) is resolved
+    // once at start, preferring IPv4.
+    private static async Task<IPAddress> AdvertisedAddressAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var address))
+        {
+            return address;
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            return addresses.OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).First();
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            throw new IOException($"--host '{host}' does not resolve to an address: {ex.Message}", ex);
+        }
     }
 }

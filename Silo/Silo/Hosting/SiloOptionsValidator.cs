@@ -80,9 +80,9 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
                 break;
         }
 
-        if (!IPAddress.TryParse(options.Host, out _))
+        if (string.IsNullOrWhiteSpace(options.Host) || options.Host.Contains(':', StringComparison.Ordinal) && !IPAddress.TryParse(options.Host, out _))
         {
-            errors.Add($"Host (--host) must be the IP address other silos reach this one at (Orleans advertises an IP); got '{options.Host}'");
+            errors.Add($"Host (--host) must be the IP address or host name other silos reach this one at; got '{options.Host}'");
         }
 
         Range(errors, "InitialShards (--shards)", options.InitialShards, 1, 4096);
