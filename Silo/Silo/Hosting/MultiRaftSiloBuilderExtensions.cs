@@ -21,6 +21,7 @@ public static class MultiRaftSiloBuilderExtensions
     /// Adds the store to <paramref name="silo"/>: the engine over <paramref name="store"/> (opened
     /// by the caller), the replica, silo and router grains with their placement, the silo's
     /// lifecycle participant, and a <see cref="MultiRaftClient"/> for grain code and the HTTP API.
+    /// The silo takes ownership of <paramref name="store"/> and disposes it with itself.
     /// The silo's Orleans name must be <see cref="SiloOptions.SiloId"/>.
     /// </summary>
     public static ISiloBuilder AddMultiRaft(this ISiloBuilder silo, SiloOptions options, ReplicaStore store)
@@ -34,7 +35,10 @@ public static class MultiRaftSiloBuilderExtensions
         silo.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(store);
+        // Registered through a factory so that the container owns it: disposing the silo disposes
+        // the store (after the engine, which was built from it), which lets go of its WAL
+        // directory, so the silo can be started again in this process.
+        services.AddSingleton(_ => store);
         services.AddSingleton<SiloDirectory>();
         services.AddSingleton(sp => new SiloEngine(options, sp.GetRequiredService<ReplicaStore>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SiloEngine>>()));

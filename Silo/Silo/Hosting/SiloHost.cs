@@ -42,6 +42,23 @@ public static class SiloHost
         IStorageProvider provider = options.Storage == "postgres"
             ? new PostgresStorageProvider(new PostgresStorageOptions { ConnectionString = options.PostgresConnectionString, Schema = options.PostgresSchema, SiloId = options.SiloId })
             : new FileWalProvider(new FileWalOptions { Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")) });
+        try
+        {
+            return await BuildAroundAsync(builder, options, provider, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The caller gets no host to dispose, so nothing else would close the provider: close
+            // it here, which lets go of its WAL directory, so that a start that failed can be
+            // tried again in this process.
+            await provider.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> BuildAroundAsync(WebApplicationBuilder builder, SiloOptions options, IStorageProvider provider,
+        CancellationToken cancellationToken)
+    {
         var store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
 
         if (options.Clustering == "postgres")
