@@ -62,3 +62,42 @@ public sealed class StorageCorruptionException : StorageFaultException
     /// <summary>The byte offset (or row) of the damaged record.</summary>
     public long Offset { get; }
 }
+
+/// <summary>
+/// The storage directory is already held: another MultiRaft process (silo), or another silo in
+/// this process, has it open. One process per data directory; two writing one log would corrupt
+/// it. An <see cref="IOException"/>, so that the silo reports it at start and exits.
+/// </summary>
+public sealed class StorageLockedException : IOException
+{
+    /// <summary>Creates the exception for <paramref name="directory"/>, whose <paramref name="lockFile"/> another holds.</summary>
+    public StorageLockedException(string directory, string lockFile, Exception? inner)
+        : base($"the storage directory {directory} is in use by another MultiRaft process (silo), which holds its lock {lockFile}: "
+            + "one silo per data directory, so stop that silo or give this one a directory of its own", inner)
+    {
+        Directory = directory;
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public StorageLockedException(string message)
+        : base(message)
+    {
+        Directory = "";
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public StorageLockedException(string message, Exception inner)
+        : base(message, inner)
+    {
+        Directory = "";
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public StorageLockedException()
+    {
+        Directory = "";
+    }
+
+    /// <summary>The directory another holds.</summary>
+    public string Directory { get; }
+}

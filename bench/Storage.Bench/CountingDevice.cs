@@ -11,6 +11,8 @@ internal sealed class CountingDevice(IWalDevice inner) : IWalDevice
 
     public string Location => inner.Location;
 
+    public IDisposable Lock() => inner.Lock();
+
     public IReadOnlyList<string> List() => inner.List();
 
     public IWalFile Open(string name) => new CountingFile(inner.Open(name), this);

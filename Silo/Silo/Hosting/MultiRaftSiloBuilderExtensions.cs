@@ -56,9 +56,10 @@ public static class MultiRaftSiloBuilderExtensions
         services.AddSingleton(options);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MultiRaftStorage>();
-        services.AddSingleton(sp => sp.GetRequiredService<MultiRaftStorage>().Store);
         services.AddSingleton<SiloDirectory>();
-        services.AddSingleton(sp => new SiloEngine(options, sp.GetRequiredService<ReplicaStore>(),
+        // The storage (and the WAL directory's lock) is released when the container disposes
+        // MultiRaftStorage, after the engine that was created from it.
+        services.AddSingleton(sp => new SiloEngine(options, sp.GetRequiredService<MultiRaftStorage>().Store,
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SiloEngine>>()));
         services.AddSingleton<SiloCluster>();
         services.AddSingleton<ISiloServices, SiloServices>();

@@ -19,6 +19,9 @@ public sealed class DiskWalDevice : IWalDevice
     public string Location => _directory;
 
     /// <inheritdoc />
+    public IDisposable Lock() => DirectoryLock.Take(_directory);
+
+    /// <inheritdoc />
     public IReadOnlyList<string> List() =>
         Directory.EnumerateFiles(_directory).Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToArray();
 

@@ -15,12 +15,20 @@ public sealed partial class FileWalProvider
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+
+        // The directory is taken before anything in it is read, and outside the fail-stop
+        // handling below: a directory held by another silo is no storage fault, and its
+        // StorageLockedException must reach the caller as it is. Refused, the provider holds
+        // nothing and has not stopped, so the open can be tried again once the other has gone.
+        var held = _device.Lock();
         try
         {
             var recovered = Recover();
             lock (_gate)
             {
                 _recovered = true;
+                _directoryLock = held;
+                held = null;
             }
 
             StartWriter();
@@ -34,6 +42,13 @@ public sealed partial class FileWalProvider
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw Fail(e);
+        }
+        finally
+        {
+            // A provider whose recovery failed is stopped and never touches the directory again,
+            // so it lets go at once: the silo can be started again in this process even if its
+            // caller never disposes the failed provider.
+            held?.Dispose();
         }
     }
 

@@ -43,8 +43,12 @@ public sealed partial class FileWalProvider : IStorageProvider
     private Exception? _fault;
     private bool _recovered;
     private bool _stopping;
+    private IDisposable? _directoryLock; // held from a successful RecoverAsync until DisposeAsync
 
-    /// <summary>Creates a provider; nothing is touched until <see cref="RecoverAsync"/>.</summary>
+    /// <summary>
+    /// Creates a provider; nothing is read until <see cref="RecoverAsync"/>, which first takes the
+    /// directory's lock (one process per directory, see <see cref="IWalDevice.Lock"/>).
+    /// </summary>
     public FileWalProvider(FileWalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -139,6 +143,17 @@ public sealed partial class FileWalProvider : IStorageProvider
         await _collecting.ConfigureAwait(false);
         _head?.Dispose();
         _collectGate.Dispose();
+
+        // Last, once nothing here can touch the directory again: from now on another provider
+        // (a silo restarted in this process) may open it.
+        IDisposable? directoryLock;
+        lock (_gate)
+        {
+            directoryLock = _directoryLock;
+            _directoryLock = null;
+        }
+
+        directoryLock?.Dispose();
     }
 
     private async ValueTask WaitSlowAsync(long position, Task flushed, CancellationToken cancellationToken)

@@ -11,6 +11,13 @@ public interface IWalDevice
     /// <summary>Where the files live, for error messages.</summary>
     string Location { get; }
 
+    /// <summary>
+    /// Takes the directory for the caller alone until the returned handle is disposed: one
+    /// provider, in one process, per directory. Throws <see cref="StorageLockedException"/> if
+    /// another holds it.
+    /// </summary>
+    IDisposable Lock();
+
     /// <summary>The names of the files in the directory, in ordinal order.</summary>
     IReadOnlyList<string> List();
 

@@ -16,6 +16,7 @@ public sealed class FaultyWalDevice : IWalDevice
     private Dictionary<string, Node> _durableNames;
     private (Node Node, Write Write)? _lastWrite;
     private int _failSyncs;
+    private bool _locked;
 
     public FaultyWalDevice()
         : this(new Dictionary<string, Node>(StringComparer.Ordinal))
@@ -150,6 +151,25 @@ public sealed class FaultyWalDevice : IWalDevice
         }
     }
 
+    /// <summary>
+    /// The directory lock as the disk's flock behaves: one holder at a time. The images a crash
+    /// leaves (<see cref="PowerCut"/>, <see cref="ProcessCrash"/>) start unlocked, as the kernel
+    /// drops a dead process's locks.
+    /// </summary>
+    public IDisposable Lock()
+    {
+        lock (_gate)
+        {
+            if (_locked)
+            {
+                throw new StorageLockedException(Location, Location + "/LOCK", null);
+            }
+
+            _locked = true;
+            return new Unlock(this);
+        }
+    }
+
     public IReadOnlyList<string> List()
     {
         lock (_gate)
@@ -247,6 +267,23 @@ public sealed class FaultyWalDevice : IWalDevice
         else
         {
             bytes.AddRange(new byte[length - bytes.Count]);
+        }
+    }
+
+    private sealed class Unlock(FaultyWalDevice device) : IDisposable
+    {
+        private bool _done;
+
+        public void Dispose()
+        {
+            lock (device._gate)
+            {
+                if (!_done)
+                {
+                    _done = true;
+                    device._locked = false;
+                }
+            }
         }
     }
 
