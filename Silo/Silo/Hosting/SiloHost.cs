@@ -29,6 +29,8 @@ public static class SiloHost
         Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // Development clustering's first silo holds the membership table: it is the one that starts a cluster.
+        options.Bootstrap |= options.Clustering == "localhost" && options.Join.Length == 0;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         if (configuration is not null)
         {

@@ -61,9 +61,10 @@ public sealed class SiloOptions
     public string Join { get; set; } = "";
 
     /// <summary>
-    /// Start a new cluster if this silo's storage is empty. Implied for the first silo of
-    /// <c>localhost</c> clustering (no <see cref="Join"/>); with <c>postgres</c> clustering set it on
-    /// exactly one silo of a new cluster.
+    /// Start a new cluster if this silo's storage is empty and no other silo is active. The
+    /// silo program implies it for the first silo of <c>localhost</c> clustering (no
+    /// <see cref="Join"/>); with <c>postgres</c> clustering, or a silo of your own application,
+    /// set it on exactly one silo. Every other silo joins the cluster through Orleans' membership.
     /// </summary>
     public bool Bootstrap { get; set; }
 
@@ -105,7 +106,7 @@ public sealed class SiloOptions
     public int HeartbeatIntervalMs { get; set; } = 1000;
 
     /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
-    public bool BootstrapsWhenEmpty => Bootstrap || (Clustering == "localhost" && Join.Length == 0);
+    public bool BootstrapsWhenEmpty => Bootstrap;
 
     /// <summary>The silo's own gateway address as others see it.</summary>
     public string GatewayAddress => $"{Host}:{GatewayPort}";
