@@ -82,6 +82,8 @@ public sealed partial class ReplicaGrain(IReplicaOperations operations, ILogger<
 
         if (!operations.Hosts(_shardId, _replicaId))
         {
+            // Kept alive only while its member runs here: a stale key's activation goes once idle.
+            DeactivateOnIdle();
             refusal = Task.FromResult(new ClientResponse
             {
                 Status = ResponseStatus.ShardNotFound,
