@@ -20,8 +20,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 rounds=${2:-3}
-ready_timeout=${MULTIRAFT_READY_TIMEOUT:-300}
-shards=${MULTIRAFT_SHARDS:-16}
 warmup=${MULTIRAFT_WARMUP:-10}
 http=http://127.0.0.1:8080
 etcd3=../shared/bench/etcd/etcd3.sh
@@ -47,19 +45,8 @@ real_wrk=$(command -v wrk)
 out=.run/bench/side-by-side-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
 tmp=$(mktemp -d)
-cluster_pid=""
+source bench/lib/cluster.sh
 
-stop_cluster() {
-  [[ -n $cluster_pid ]] || return 0
-  if kill -0 "$cluster_pid" 2>/dev/null; then
-    kill -TERM "$cluster_pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$cluster_pid" 2>/dev/null || break; sleep 0.2; done
-    # run.sh did not stop its silos in 20 s: end its whole process group (it was started with setsid).
-    kill -0 "$cluster_pid" 2>/dev/null && kill -KILL -- "-$cluster_pid" 2>/dev/null || true
-  fi
-  wait "$cluster_pid" 2>/dev/null || true
-  cluster_pid=""
-}
 cleanup() { stop_cluster; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -79,29 +66,6 @@ done
 exec "$real_wrk" "\${args[@]}"
 EOF
 chmod +x "$tmp/shim/wrk"
-
-# Prints "requests/s p50-ms p99-ms errors" from wrk --latency output; latency units us/ms/s/m/h.
-wrk_figures() {
-  awk '
-    function ms(v,  n) {
-      n = v + 0
-      if (v ~ /us$/) return n / 1000
-      if (v ~ /ms$/) return n
-      if (v ~ /s$/) return n * 1000
-      if (v ~ /m$/) return n * 60000
-      if (v ~ /h$/) return n * 3600000
-      return n
-    }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    $1 == "Requests/sec:" { rps = $2 + 0 }
-    /Non-2xx or 3xx responses:/ { errors += $NF }
-    /Socket errors:/ { for (i = 4; i <= NF; i += 2) errors += $i + 0 }
-    END {
-      if (rps == "" || p50 == "" || p99 == "") exit 1
-      printf "%.2f %.3f %.3f %d\n", rps, p50, p99, errors
-    }' "$1"
-}
 
 declare -A figures
 run_etcd() {
@@ -128,27 +92,9 @@ for round in $(seq "$rounds"); do
   run_etcd 1
 
   # (b) MultiRaft
-  for port in 8080 8081 8082 11111 11112 11113 30000 30001 30002; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is already in use: is a cluster running?"; fi
-  done
   log="$out/cluster-r$round.log"
   echo "== round $round, MultiRaft: starting ./run.sh --fresh (log: $log)"
-  setsid ./run.sh --fresh --data-dir "$tmp/data" >"$log" 2>&1 &
-  cluster_pid=$!
-  deadline=$((SECONDS + ready_timeout))
-  status=""
-  until status=$(python3 bench/cluster-ready.py "$http" "$shards"); do
-    if ! kill -0 "$cluster_pid" 2>/dev/null; then
-      tail -n 30 "$log" >&2
-      die "./run.sh exited before the cluster was ready"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 30 "$log" >&2
-      die "cluster not ready after ${ready_timeout}s: $status"
-    fi
-    sleep 1
-  done
-  echo "   $status"
+  start_cluster . "$log"
   sync # the build and etcd's files must not be written back during the measurement
   if ((warmup > 0)); then
     echo "   warmup: ${warmup} s at 128 connections (not measured)"
