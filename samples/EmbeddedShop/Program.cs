@@ -41,6 +41,8 @@ builder.UseOrleans(silo => silo
         o.ClusterId = ClusterId;
         o.DataDirectory = shop.DataDirectory;
         o.InitialShards = 4;
+        // The one silo of this cluster starts it when its storage is empty.
+        o.Bootstrap = true;
     }));
 
 using var host = builder.Build();
