@@ -13,6 +13,8 @@ internal static class CliApp
             "multiraft: read, write and inspect a MultiRaft cluster as an Orleans client through any silo's gateway.\n" +
             "Exit codes: 0 ok, 1 not found or precondition failed, 2 usage, 3 unavailable, 4 outcome unknown, 5 other error.");
         root.Options.Add(globals.Endpoints);
+        root.Options.Add(globals.Postgres);
+        root.Options.Add(globals.PostgresSchema);
         root.Options.Add(globals.ClusterId);
         root.Options.Add(globals.ServiceId);
         root.Options.Add(globals.Timeout);

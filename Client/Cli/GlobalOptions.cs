@@ -33,6 +33,18 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = "An Npgsql connection string: find the gateways in the cluster's PostgreSQL membership table (the silos' --clustering postgres) instead of --endpoints",
+        Recursive = true,
+    };
+
+    public Option<string?> PostgresSchema { get; } = new("--postgres-schema")
+    {
+        Description = "The schema of that membership table (default multiraft, as the silos')",
+        Recursive = true,
+    };
+
     public Option<string?> Timeout { get; } = new("--timeout")
     {
         Description = "The whole budget of the request, retries included: 500ms, 5s, 2m (default 10s)",
@@ -73,7 +85,38 @@ internal sealed class GlobalOptions
             options.RequestTimeout = timeout;
         }
 
-        connection = new CliConnection(endpoints, clusterId, serviceId, options);
+        var postgres = parse.GetValue(Postgres);
+        if (postgres is not null && parse.GetResult(Endpoints) is not null)
+        {
+            error = "--postgres and --endpoints cannot be combined: the gateways come from one or the other";
+            return false;
+        }
+
+        if (postgres is not null)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(postgres);
+            }
+            catch (ArgumentException ex)
+            {
+                error = "--postgres: not an Npgsql connection string: " + ex.Message;
+                return false;
+            }
+        }
+
+        var schema = parse.GetValue(PostgresSchema);
+        if (schema is not null && !System.Text.RegularExpressions.Regex.IsMatch(schema, "^[a-z_][a-z0-9_]{0,62}$"))
+        {
+            error = $"--postgres-schema: '{schema}' is not a plain lower-case identifier";
+            return false;
+        }
+
+        connection = new CliConnection(endpoints, clusterId, serviceId, options)
+        {
+            Postgres = string.IsNullOrWhiteSpace(postgres) ? null : postgres,
+            PostgresSchema = schema ?? "multiraft",
+        };
         return true;
     }
 }

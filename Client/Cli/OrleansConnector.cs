@@ -14,16 +14,18 @@ internal static class OrleansConnector
     public static async Task<CliClient> ConnectAsync(CliConnection connection, CancellationToken cancellationToken)
     {
         var gateways = new List<IPEndPoint>();
-        foreach (var endpoint in connection.Endpoints)
+        if (connection.Postgres is null)
         {
-            gateways.Add(await ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false));
+            foreach (var endpoint in connection.Endpoints)
+            {
+                gateways.Add(await ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false));
+            }
         }
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         // The tool's output is its answer; Orleans' own log lines would only get in its way.
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client
-            .UseStaticClustering([.. gateways])
+        builder.UseOrleansClient(client => Clustering(client, connection, gateways)
             .Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = connection.ClusterId;
@@ -45,8 +47,9 @@ internal static class OrleansConnector
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            throw new ReplicaUnreachableException(
-                $"cannot connect to the cluster '{connection.ClusterId}' through {string.Join(", ", connection.Endpoints)}: {ex.Message}", ex)
+            var through = connection.Postgres is null ? string.Join(", ", connection.Endpoints) : "the gateways in PostgreSQL";
+            var why = ex is OperationCanceledException ? $"no gateway answered within {connection.Client.RequestTimeout.TotalSeconds:0.###} s" : ex.Message;
+            throw new ReplicaUnreachableException($"cannot connect to the cluster '{connection.ClusterId}' through {through}: {why}", ex)
             {
                 MayHaveArrived = false,
             };
@@ -54,6 +57,17 @@ internal static class OrleansConnector
 
         return new CliClient(host.Services.GetRequiredService<MultiRaftClient>(), new HostLifetime(host));
     }
+
+    // Static clustering over the given gateways, or ADO.NET clustering reading the silos' own
+    // membership table (the schema is on the search path, as the silos set it).
+    private static IClientBuilder Clustering(IClientBuilder client, CliConnection connection, List<IPEndPoint> gateways) =>
+        connection.Postgres is null
+            ? client.UseStaticClustering([.. gateways])
+            : client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(connection.Postgres) { SearchPath = connection.PostgresSchema }.ConnectionString;
+            });
 
     private static async Task<IPEndPoint> ResolveAsync(string endpoint, CancellationToken cancellationToken)
     {
