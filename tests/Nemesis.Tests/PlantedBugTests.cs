@@ -4,8 +4,10 @@ namespace MultiRaft.Nemesis.Tests;
 
 /// <summary>
 /// The harness must catch a real bug: with <c>--unsafe-local-reads true</c> every replica
-/// answers "linearizable" reads from its own state, so reads sent to every silo, while the
-/// leader is partitioned away or paused, return stale values that the checker rejects.
+/// answers "linearizable" reads from its own state, so reads sent straight to the replica grain
+/// on every silo (each through an Orleans client whose only gateway is that silo), while the
+/// leader is partitioned away or paused, return stale values that the checker rejects. Under
+/// development clustering the isolated or paused leader is never s1 (the membership primary).
 /// </summary>
 public sealed class PlantedBugTests(ITestOutputHelper output)
 {
@@ -33,5 +35,10 @@ public sealed class PlantedBugTests(ITestOutputHelper output)
         Assert.Contains("cannot be linearized", File.ReadAllText(result.ReportPath), StringComparison.Ordinal);
         Assert.NotEmpty(Directory.GetFiles(reports, "key-*.html"));
         Directory.Delete(reports, recursive: true);
+        // The harness keeps the logs of a run whose check failed; this failure was the point.
+        if (result.LogDirectory is { } logs)
+        {
+            Directory.Delete(logs, recursive: true);
+        }
     }
 }

@@ -24,6 +24,19 @@ public sealed record ClusterOptions
     /// </summary>
     public int RequestTimeoutMs { get; init; } = 2000;
 
+    /// <summary>How silos find each other; <see cref="ClusteringMode.Localhost"/> (development clustering) by default.</summary>
+    public ClusteringMode Clustering { get; init; } = ClusteringMode.Localhost;
+
+    /// <summary>The Npgsql connection string of <see cref="ClusteringMode.Postgres"/> clustering.</summary>
+    public string? PostgresConnectionString { get; init; }
+
+    /// <summary>
+    /// The Orleans cluster id of silos and clients. Null: <c>multiraft-dev</c> with development
+    /// clustering (each run's membership lives in its own s1), a fresh id per run with PostgreSQL
+    /// (runs share the membership table).
+    /// </summary>
+    public string? ClusterId { get; init; }
+
     /// <summary>Use network namespaces when the machine allows; false forces plain loopback.</summary>
     public bool UseNamespaces { get; init; } = true;
 

@@ -5,7 +5,9 @@ namespace MultiRaft.Nemesis;
 
 /// <summary>
 /// Injects one fault at a time into a <see cref="ClusterHarness"/>, chosen with a seeded
-/// <see cref="Random"/>, and heals it. Network faults need the harness's namespaces.
+/// <see cref="Random"/>, and heals it. Network faults need the harness's namespaces. Kills,
+/// pauses and partitions take away only <see cref="ClusterHarness.FaultTargets"/>: under
+/// development clustering never s1, which holds the membership table.
 /// </summary>
 public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> log) : IDisposable
 {
@@ -58,26 +60,30 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
             case NemesisKind.Partition:
             {
                 var lab = cluster.Lab ?? throw new InvalidOperationException("partitions need network namespaces");
-                var order = Enumerable.Range(0, n).OrderBy(_ => rng.Next()).ToList();
+                // Only fault targets are cut off from the rest: the membership primary (if any)
+                // stays on the majority side, or in the middle of a bridge.
+                var targets = cluster.FaultTargets.OrderBy(_ => rng.Next()).ToList();
+                var everyone = Enumerable.Range(0, n).ToList();
                 string what;
                 switch (TargetLeaders ? 2 : rng.Next(4))
                 {
                     case 0:
-                        lab.Cut([order[0]], order.Skip(1));
-                        what = $"isolate {Name(order[0])}";
+                        lab.Cut([targets[0]], everyone);
+                        what = $"isolate {Name(targets[0])}";
                         break;
                     case 1:
                     {
-                        var minority = order.Take((n - 1) / 2).ToList();
-                        lab.Cut(minority, order.Skip(minority.Count));
-                        what = $"split minority {Names(minority)} | majority {Names(order.Skip(minority.Count))}";
+                        var minority = targets.Take((n - 1) / 2).ToList();
+                        var majority = everyone.Except(minority).ToList();
+                        lab.Cut(minority, majority);
+                        what = $"split minority {Names(minority)} | majority {Names(majority)}";
                         break;
                     }
 
                     case 2:
                     {
                         var leader = await BusiestLeaderAsync();
-                        lab.Cut([leader], Enumerable.Range(0, n));
+                        lab.Cut([leader], everyone);
                         what = $"isolate the busiest leader {Name(leader)}";
                         break;
                     }
@@ -85,9 +91,10 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
                     default:
                     {
                         // A bridge: two halves that cannot talk, and one silo in the middle that sees both.
-                        var middle = order[0];
-                        var left = order.Skip(1).Where((_, i) => i % 2 == 0).ToList();
-                        var right = order.Skip(1).Where((_, i) => i % 2 == 1).ToList();
+                        var middle = cluster.MembershipPrimary ?? targets[0];
+                        var rest = everyone.Where(i => i != middle).OrderBy(_ => rng.Next()).ToList();
+                        var left = rest.Where((_, i) => i % 2 == 0).ToList();
+                        var right = rest.Where((_, i) => i % 2 == 1).ToList();
                         lab.Cut(left, right);
                         what = $"bridge {Names(left)} <-> {Name(middle)} <-> {Names(right)}";
                         break;
@@ -138,13 +145,12 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
                     return $"no join: already {MaxJoins} extra silos";
                 }
 
-                var via = rng.Next(n);
                 var id = string.Create(CultureInfo.InvariantCulture, $"j{++_joined}");
-                var silo = cluster.AddJoiningSilo(id, via);
+                var silo = cluster.AddJoiningSilo(id);
                 await Task.Delay(hold, cancellationToken);
                 // Healing keeps the new silo: from here on it counts in the health wait like the others.
                 var registered = await WaitRegisteredAsync(id, TimeSpan.FromSeconds(10), cancellationToken);
-                return $"{id} joined via {Name(via)} at {silo.GatewayAddress} (pid {silo.Pid}), "
+                return $"{id} joined {cluster.JoinPath} at {silo.Host} (pid {silo.Pid}), "
                     + (registered ? "registered, kept" : "NOT in the view 10 s after the fault, kept");
             }
 
@@ -187,15 +193,26 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
 
     private string Names(IEnumerable<int> silos) => "{" + string.Join(",", silos.Select(Name)) + "}";
 
-    // Half the time the silo leading the most shards (the fault that matters most), else any.
-    private async Task<int> PickVictimAsync() => TargetLeaders || rng.Next(2) == 0 ? await BusiestLeaderAsync() : rng.Next(cluster.Silos.Count);
+    // Half the time the fault target leading the most shards (the fault that matters most), else any fault target.
+    private async Task<int> PickVictimAsync()
+    {
+        if (TargetLeaders || rng.Next(2) == 0)
+        {
+            return await BusiestLeaderAsync();
+        }
 
+        var targets = cluster.FaultTargets;
+        return targets[rng.Next(targets.Count)];
+    }
+
+    // Among the fault targets (never the membership primary of development clustering).
     private async Task<int> BusiestLeaderAsync()
     {
-        var counts = await cluster.LeaderCountsAsync();
-        var max = counts.Values.DefaultIfEmpty(0).Max();
+        var targets = cluster.FaultTargets;
+        var counts = (await cluster.LeaderCountsAsync()).Where(c => targets.Contains(cluster.IndexOf(c.Key))).ToList();
+        var max = counts.Select(c => c.Value).DefaultIfEmpty(0).Max();
         var busiest = counts.Where(c => c.Value == max).Select(c => cluster.IndexOf(c.Key)).OrderBy(i => i).ToList();
-        return busiest[rng.Next(busiest.Count)];
+        return busiest.Count > 0 ? busiest[rng.Next(busiest.Count)] : targets[rng.Next(targets.Count)];
     }
 
     private async Task<bool> WaitRegisteredAsync(string siloId, TimeSpan timeout, CancellationToken cancellationToken)

@@ -16,11 +16,19 @@ public static class NemesisRun
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         await using var cluster = await ClusterHarness.StartAsync(options.Cluster, log, cancellationToken);
-        return await RunAsync(cluster, options, log, cancellationToken);
+        // Restarts while the cluster came up count too.
+        return await RunAsync(cluster, options, log, restartsFrom: 0, cancellationToken);
     }
 
     /// <summary>Runs the clients and faults of <paramref name="options"/> against a running cluster.</summary>
-    public static async Task<RunResult> RunAsync(ClusterHarness cluster, RunOptions options, Action<string> log, CancellationToken cancellationToken)
+    public static Task<RunResult> RunAsync(ClusterHarness cluster, RunOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return RunAsync(cluster, options, log, cluster.Restarts.Count, cancellationToken);
+    }
+
+    private static async Task<RunResult> RunAsync(ClusterHarness cluster, RunOptions options, Action<string> log, int restartsFrom,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(options);
@@ -36,8 +44,10 @@ public static class NemesisRun
             log(note);
         }
 
-        await using var workload = new Workload(cluster, options.Workload, options.Seed);
+        await using var workload = await Workload.StartAsync(cluster, options.Workload, options.Seed, cancellationToken);
         var faults = new List<FaultRecord>();
+        var loadStart = DateTime.UtcNow;
+        var loadStartTimestamp = Stopwatch.GetTimestamp();
         var clock = Stopwatch.StartNew();
         using var stopLoad = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var load = workload.RunAsync(stopLoad.Token);
@@ -111,7 +121,20 @@ public static class NemesisRun
             log($"checker verdict {result.Verdict}: report at {report}");
         }
 
-        return new RunResult(options.Seed, cluster.Lab is not null, faults, workload.Counts(), result, checkTime, loadTime, report, notes);
+        var restarts = cluster.Restarts.Skip(restartsFrom).Select(r => new RestartRecord(r.ExitedAt - loadStart, r)).ToList();
+        if (report is not null || restarts.Count > 0)
+        {
+            // The silos' and clients' logs say why: kept as evidence.
+            cluster.KeepFiles = true;
+        }
+
+        return new RunResult(options.Seed, cluster.Lab is not null, faults, workload.Counts(), result, checkTime, loadTime, report, notes)
+        {
+            Membership = cluster.MembershipNote,
+            Restarts = restarts,
+            LogDirectory = cluster.KeepFiles ? cluster.Root : null,
+            Timeline = workload.Timeline(loadStartTimestamp),
+        };
     }
 
     private static TimeSpan Between(Random rng, (TimeSpan Min, TimeSpan Max) range) =>

@@ -16,6 +16,21 @@ namespace MultiRaft.Nemesis;
 public sealed record RunResult(int Seed, bool NetworkFaults, IReadOnlyList<FaultRecord> Faults, OpCounts Counts, CheckResult Check,
     TimeSpan CheckTime, TimeSpan LoadTime, string? ReportPath, IReadOnlyList<string> Notes)
 {
+    /// <summary>How the silos' membership works and what the faults spared because of it.</summary>
+    public string Membership { get; init; } = "";
+
+    /// <summary>
+    /// Silos that exited on their own during the run and were restarted by the harness (Orleans
+    /// stops a silo the others declared dead): expected under faults, counted, not a failure.
+    /// </summary>
+    public IReadOnlyList<RestartRecord> Restarts { get; init; } = [];
+
+    /// <summary>Where the silos' and clients' logs were kept (after a failed check or a restart), or null.</summary>
+    public string? LogDirectory { get; init; }
+
+    /// <summary>Operations answered ok per second of the run (with failed and unknown ones), see <see cref="Workload.Timeline"/>.</summary>
+    public string Timeline { get; init; } = "";
+
     /// <summary>The checker's verdict.</summary>
     public Verdict Verdict => Check.Verdict;
 
@@ -30,7 +45,22 @@ public sealed record RunResult(int Seed, bool NetworkFaults, IReadOnlyList<Fault
             s.AppendLine("  " + f);
         }
 
+        if (Membership.Length > 0)
+        {
+            s.AppendLine(Membership);
+        }
+
+        s.AppendLine($"silo restarts (exited on their own, restarted by the harness): {Restarts.Count}");
+        foreach (var r in Restarts)
+        {
+            s.AppendLine("  " + r);
+        }
+
         s.AppendLine(Counts.ToString());
+        if (Timeline.Length > 0)
+        {
+            s.AppendLine("ok per second (/failed f, /unknown u): " + Timeline);
+        }
         s.AppendLine($"checker: {Verdict} in {CheckTime.TotalSeconds:F2}s over {Check.Keys.Count} keys");
         foreach (var note in Notes)
         {
@@ -42,6 +72,21 @@ public sealed record RunResult(int Seed, bool NetworkFaults, IReadOnlyList<Fault
             s.AppendLine("report: " + ReportPath);
         }
 
+        if (LogDirectory is not null)
+        {
+            s.AppendLine("silo and client logs kept at: " + LogDirectory);
+        }
+
         return s.ToString();
     }
+}
+
+/// <summary>A silo restart, timed from the start of the load (negative: before it).</summary>
+/// <param name="At">When the silo exited, from the start of the load.</param>
+/// <param name="Restart">What the harness saw and did.</param>
+public sealed record RestartRecord(TimeSpan At, SiloRestart Restart)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"t={At.TotalSeconds,5:F1}s {Restart.SiloId} exited on its own with code {Restart.ExitCode}, restarted: {Restart.Reason}";
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -9,6 +11,7 @@ using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Linearizability;
+using Orleans.Runtime;
 
 namespace MultiRaft.Nemesis;
 
@@ -22,34 +25,34 @@ public sealed class Workload : IAsyncDisposable
 {
     private readonly ClusterHarness _cluster;
     private readonly WorkloadOptions _options;
-    private readonly MultiRaftClient _client;
-    private readonly TcpGatewayConnector _raw = new(connectTimeout: TimeSpan.FromSeconds(1));
+    private readonly NemesisClient _client;
     private readonly HttpClient _http;
     private readonly int _seed;
+    private readonly ConcurrentDictionary<string, SiloClient> _perSilo = new();
     private int _rawNext;
     private ClusterView? _view;
 
-    /// <summary>Creates the workload; <see cref="RunAsync"/> starts it.</summary>
-    public Workload(ClusterHarness cluster, WorkloadOptions options, int seed)
+    private Workload(ClusterHarness cluster, WorkloadOptions options, int seed, NemesisClient client)
     {
-        ArgumentNullException.ThrowIfNull(cluster);
-        ArgumentNullException.ThrowIfNull(options);
         _cluster = cluster;
         _options = options;
         _seed = seed;
-        var clientOptions = new MultiRaftClientOptions
-        {
-            RequestTimeout = options.RequestTimeout, InitialRetryDelay = TimeSpan.FromMilliseconds(20),
-            MaxRetryDelay = TimeSpan.FromMilliseconds(200),
-        };
-        foreach (var g in cluster.Gateways)
-        {
-            clientOptions.Endpoints.Add(g);
-        }
-
-        _client = new MultiRaftClient(clientOptions);
+        _client = client;
         _http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(1) }) { Timeout = options.RequestTimeout + TimeSpan.FromMilliseconds(1500) };
         Keys = Enumerable.Range(0, options.Keys).Select(i => $"nemesis/k{i}").ToList();
+    }
+
+    /// <summary>
+    /// Connects the workload's Orleans client to the cluster's gateways (following silos that
+    /// join, and gateways that die and come back); <see cref="RunAsync"/> starts the workers.
+    /// </summary>
+    public static async Task<Workload> StartAsync(ClusterHarness cluster, WorkloadOptions options, int seed, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentNullException.ThrowIfNull(options);
+        var client = await NemesisClient.StartAsync(cluster.ClusterId, () => cluster.Gateways, options.RequestTimeout,
+            connectFor: TimeSpan.FromSeconds(30), Path.Combine(cluster.Root, "client.log"), cancellationToken);
+        return new Workload(cluster, options, seed, client);
     }
 
     /// <summary>Everything recorded so far.</summary>
@@ -63,6 +66,43 @@ public sealed class Workload : IAsyncDisposable
     {
         var h = History.History();
         return new OpCounts(h.Count, h.Count(o => o.Outcome == Outcome.Ok), h.Count(o => o.Outcome == Outcome.Failed), h.Count(o => o.Outcome == Outcome.Unknown));
+    }
+
+    /// <summary>
+    /// Operations answered ok in each second from <paramref name="start"/> (a
+    /// <see cref="Stopwatch"/> timestamp), with the failed and unknown ones where there were any:
+    /// the run's availability at a glance, e.g. <c>212 208 31/4f/2u 0/9f ...</c>.
+    /// </summary>
+    public string Timeline(long start)
+    {
+        var buckets = new SortedDictionary<long, (int Ok, int Failed, int Unknown)>();
+        foreach (var op in History.History())
+        {
+            var at = op.Outcome == Outcome.Unknown ? op.InvokeTime : op.ReturnTime;
+            var second = (at - start) / Stopwatch.Frequency;
+            if (second < 0 || at == long.MaxValue)
+            {
+                continue;
+            }
+
+            var b = buckets.GetValueOrDefault(second);
+            buckets[second] = op.Outcome switch
+            {
+                Outcome.Ok => (b.Ok + 1, b.Failed, b.Unknown),
+                Outcome.Failed => (b.Ok, b.Failed + 1, b.Unknown),
+                _ => (b.Ok, b.Failed, b.Unknown + 1),
+            };
+        }
+
+        var last = buckets.Count == 0 ? -1 : buckets.Keys.Max();
+        var parts = new List<string>();
+        for (var i = 0L; i <= last; i++)
+        {
+            var (ok, failed, unknown) = buckets.GetValueOrDefault(i);
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{ok}{(failed > 0 ? $"/{failed}f" : "")}{(unknown > 0 ? $"/{unknown}u" : "")}"));
+        }
+
+        return string.Join(' ', parts);
     }
 
     /// <summary>Runs every worker until <paramref name="stop"/> is cancelled.</summary>
@@ -113,7 +153,11 @@ public sealed class Workload : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _client.DisposeAsync();
-        await _raw.DisposeAsync();
+        foreach (var c in _perSilo.Values)
+        {
+            await c.DisposeAsync();
+        }
+
         _http.Dispose();
     }
 
@@ -180,15 +224,16 @@ public sealed class Workload : IAsyncDisposable
         var v = Encoding.UTF8.GetBytes(input.Value ?? "");
         try
         {
+            var client = _client.Client;
             var output = input.Kind switch
             {
-                OperationKind.Get => await _client.GetAsync(k, cancellationToken: cancellationToken) is { } e
+                OperationKind.Get => await client.GetAsync(k, cancellationToken: cancellationToken) is { } e
                     ? KvOutput.Found(Encoding.UTF8.GetString(e.Value.Span), (long)e.Version)
                     : KvOutput.NotFound,
-                OperationKind.Put => KvOutput.Written((long)await _client.PutAsync(k, v, cancellationToken: cancellationToken)),
-                OperationKind.Delete => await _client.DeleteAsync(k, cancellationToken: cancellationToken) ? KvOutput.Deleted : KvOutput.NotFound,
-                OperationKind.Create => KvOutput.Written((long)await _client.CompareAndSetAsync(k, v, 0, cancellationToken)),
-                _ => KvOutput.Written((long)await _client.CompareAndSetAsync(k, v, (ulong)input.ExpectedVersion, cancellationToken)),
+                OperationKind.Put => KvOutput.Written((long)await client.PutAsync(k, v, cancellationToken: cancellationToken)),
+                OperationKind.Delete => await client.DeleteAsync(k, cancellationToken: cancellationToken) ? KvOutput.Deleted : KvOutput.NotFound,
+                OperationKind.Create => KvOutput.Written((long)await client.CompareAndSetAsync(k, v, 0, cancellationToken)),
+                _ => KvOutput.Written((long)await client.CompareAndSetAsync(k, v, (ulong)input.ExpectedVersion, cancellationToken)),
             };
             History.Ok(id, output);
             return (Outcome.Ok, output);
@@ -203,9 +248,11 @@ public sealed class Workload : IAsyncDisposable
             History.Fail(id);
             return (Outcome.Failed, default);
         }
-        catch (Exception e) when (e is MultiRaftException or OperationCanceledException or IOException or SocketException)
+        catch (Exception e) when (e is MultiRaftException or OperationCanceledException or TimeoutException or OrleansException
+            or IOException or SocketException)
         {
-            // OutcomeUnknownException, timeouts, broken connections: reads are harmless either way.
+            // OutcomeUnknownException (a call that failed in transit, a timeout after sending) and
+            // anything Orleans lets through: a write's fate is open; a read changed nothing.
             return Unknown(id, input);
         }
     }
@@ -304,40 +351,42 @@ public sealed class Workload : IAsyncDisposable
         Timeout = _options.RequestTimeout + TimeSpan.FromMilliseconds(1500),
     };
 
-    // A raw GetRequest to the next silo's gateway, whichever replica it holds: correct silos read
-    // through ReadIndex (or refuse); with the planted bug any replica answers from its own state.
+    // A linearizable Get sent straight to the replica grain on the next silo, through a client
+    // whose only gateway is that silo (so no other silo relays it): correct replicas read through
+    // ReadIndex on the leader or refuse; with the planted bug any replica answers from its own state.
     private async Task<(Outcome, KvOutput)> RawGetAsync(int worker, string key)
     {
-        var silo = _cluster[(int)((uint)Interlocked.Increment(ref _rawNext) % (uint)_cluster.Silos.Count)];
+        var silos = _cluster.Silos;
+        var silo = silos[(int)((uint)Interlocked.Increment(ref _rawNext) % (uint)silos.Count)];
         var id = History.Invoke(worker, key, KvInput.Get());
         try
         {
             _view ??= await _cluster.TryViewAsync();
             var hash = KeyHash.Of(Encoding.UTF8.GetBytes(key));
             var shard = _view?.Shards.FirstOrDefault(s => s.ShardId != 0 && s.HashStart <= hash && hash < s.HashEnd);
-            if (shard is null)
+            var replica = shard?.Replicas.FirstOrDefault(r => r.SiloId == silo.SiloId);
+            var client = await _perSilo.GetOrAdd(silo.SiloId, _ => new SiloClient(_cluster, silo, _options.RequestTimeout)).GetAsync();
+            if (shard is null || replica is null || client is null)
             {
                 History.Fail(id);
                 return (Outcome.Failed, default);
             }
 
-            using var cts = new CancellationTokenSource(_options.RequestTimeout);
-            var response = await _raw.SendAsync(silo.GatewayAddress, new ClientRequest
+            var grain = client.Grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(shard.ShardId, replica.ReplicaId, silo.SiloId));
+            var timeout = (uint)_options.RequestTimeout.TotalMilliseconds;
+            var response = await grain.Get(new GetRequest
             {
-                TimeoutMs = (uint)_options.RequestTimeout.TotalMilliseconds,
-                Get = new GetRequest
-                {
-                    Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch?.Clone() ?? new ShardEpoch() },
-                    Key = ByteString.CopyFromUtf8(key),
-                },
-            }, cts.Token);
+                Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch?.Clone() ?? new ShardEpoch() },
+                Key = ByteString.CopyFromUtf8(key),
+                Consistency = Grains.Interfaces.Protos.ReadConsistency.Linearizable,
+            }, timeout).WaitAsync(_options.RequestTimeout);
             KvOutput? output = response.Status switch
             {
                 ResponseStatus.Ok => KvOutput.Found(response.Value.ToStringUtf8(), (long)response.Version),
                 ResponseStatus.NotFound => KvOutput.NotFound,
                 _ => null,
             };
-            if (response.Status == ResponseStatus.StaleEpoch)
+            if (response.Status is ResponseStatus.StaleEpoch or ResponseStatus.ShardNotFound)
             {
                 _view = null;
             }
@@ -351,7 +400,8 @@ public sealed class Workload : IAsyncDisposable
             History.Fail(id);
             return (Outcome.Failed, default);
         }
-        catch (Exception e) when (e is MultiRaftException or OperationCanceledException or IOException or SocketException)
+        catch (Exception e) when (e is MultiRaftException or OperationCanceledException or TimeoutException or OrleansException
+            or IOException or SocketException)
         {
             History.Fail(id);
             return (Outcome.Failed, default);
@@ -369,5 +419,59 @@ public sealed class Workload : IAsyncDisposable
 
         History.Fail(id);
         return (Outcome.Failed, default);
+    }
+
+    // An Orleans client whose only gateway is one silo, made on first use and again after a
+    // failed start (at most once a second); a restarted silo's gateway is reconnected by Orleans.
+    private sealed class SiloClient(ClusterHarness cluster, SiloProcess silo, TimeSpan requestTimeout) : IAsyncDisposable
+    {
+        private readonly SemaphoreSlim _gate = new(1, 1);
+        private NemesisClient? _client;
+        private DateTime _nextTry;
+
+        public async Task<NemesisClient?> GetAsync()
+        {
+            if (_client is { } ready)
+            {
+                return ready;
+            }
+
+            if (!await _gate.WaitAsync(0))
+            {
+                return null;
+            }
+
+            try
+            {
+                if (_client is null && DateTime.UtcNow >= _nextTry)
+                {
+                    _nextTry = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+                    try
+                    {
+                        _client = await NemesisClient.StartAsync(cluster.ClusterId, () => [silo.GatewayEndPoint], requestTimeout,
+                            connectFor: TimeSpan.Zero, Path.Combine(cluster.Root, $"client-{silo.SiloId}.log"), CancellationToken.None);
+                    }
+                    catch (Exception e) when (e is OrleansException or OperationCanceledException or TimeoutException or IOException or SocketException)
+                    {
+                    }
+                }
+
+                return _client;
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_client is { } c)
+            {
+                await c.DisposeAsync();
+            }
+
+            _gate.Dispose();
+        }
     }
 }

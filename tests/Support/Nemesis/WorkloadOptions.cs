@@ -19,8 +19,9 @@ public sealed record WorkloadOptions
     public TimeSpan ThinkTime { get; init; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
-    /// Send reads as raw GetRequests round-robin to every silo's gateway, so followers answer
-    /// (meaningful with the planted bug; correct silos forward or refuse).
+    /// Send reads round-robin straight to the replica grain on every silo, each through an
+    /// Orleans client whose only gateway is that silo, so followers answer (meaningful with the
+    /// planted bug; correct replicas read through ReadIndex on the leader or refuse).
     /// </summary>
     public bool RawReadsToEverySilo { get; init; }
 }
