@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 
 namespace MultiRaft.LoadGen;
 
@@ -10,18 +9,23 @@ namespace MultiRaft.LoadGen;
 /// </summary>
 public static class ClosedLoopRunner
 {
-    /// <summary>Runs the load described by <paramref name="options"/> through <paramref name="handler"/>.</summary>
+    /// <summary>Runs the load described by <paramref name="options"/> over HTTP through <paramref name="handler"/>.</summary>
     public static async Task<RunResult> RunAsync(LoadOptions options, HttpMessageHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(handler);
-        var problems = options.Validate();
-        if (problems.Count != 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems), nameof(options));
-        }
+        ThrowIfInvalid(options);
+        using var target = new HttpKvTarget(options.Urls, handler, options.RequestTimeout);
+        return await RunAsync(options, target, cancellationToken);
+    }
 
-        using var client = new HttpClient(handler, disposeHandler: false) { Timeout = options.RequestTimeout };
+    /// <summary>Runs the load described by <paramref name="options"/> against <paramref name="target"/>, which it does not dispose.</summary>
+    public static async Task<RunResult> RunAsync(LoadOptions options, IKvTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(target);
+        ThrowIfInvalid(options);
+
         var value = MakeValue(options.ValueSize);
         var result = new RunResult();
         var started = Stopwatch.GetTimestamp();
@@ -32,7 +36,7 @@ public static class ClosedLoopRunner
         var clients = new Task[options.Clients];
         for (var i = 0; i < clients.Length; i++)
         {
-            clients[i] = ClientLoopAsync(i, options, client, value, window, result, cancellationToken);
+            clients[i] = ClientLoopAsync(i, options, target, value, window, result, cancellationToken);
         }
 
         await Task.WhenAll(clients);
@@ -42,12 +46,11 @@ public static class ClosedLoopRunner
     }
 
     private static async Task ClientLoopAsync(
-        int index, LoadOptions options, HttpClient client, byte[] value, Window window, RunResult result, CancellationToken cancellationToken)
+        int index, LoadOptions options, IKvTarget target, byte[] value, Window window, RunResult result, CancellationToken cancellationToken)
     {
         // Start every client from the pool so that one slow first request does not serialize the others.
         await Task.Yield();
         var random = new Random(options.Seed + index);
-        var baseUri = options.Urls[index % options.Urls.Count];
         var sent = 0;
         while (!cancellationToken.IsCancellationRequested && (options.RequestsPerClient is not { } max || sent < max))
         {
@@ -59,8 +62,8 @@ public static class ClosedLoopRunner
 
             sent++;
             var kind = random.NextDouble() < options.ReadRatio ? OpKind.Read : OpKind.Write;
-            var uri = new Uri(baseUri, "kv/" + KeyNames.Of(random.Next(1, options.Keys + 1)));
-            var error = await SendAsync(client, kind, uri, value, cancellationToken);
+            var key = KeyNames.Of(random.Next(1, options.Keys + 1));
+            var error = await SendAsync(target, index, kind, key, value, cancellationToken);
             var stop = Stopwatch.GetTimestamp();
             if (start < window.Start || stop > window.End || cancellationToken.IsCancellationRequested)
             {
@@ -79,34 +82,31 @@ public static class ClosedLoopRunner
         }
     }
 
-    /// <summary>Sends one request; returns null on success or the cause of the failure.</summary>
-    private static async Task<string?> SendAsync(HttpClient client, OpKind kind, Uri uri, byte[] value, CancellationToken cancellationToken)
+    /// <summary>Sends one operation; returns null on success or the cause of the failure.</summary>
+    private static async Task<string?> SendAsync(
+        IKvTarget target, int client, OpKind kind, string key, byte[] value, CancellationToken cancellationToken)
     {
         try
         {
-            using var request = new HttpRequestMessage(kind == OpKind.Read ? HttpMethod.Get : HttpMethod.Put, uri);
-            if (kind == OpKind.Write)
-            {
-                request.Content = new ByteArrayContent(value);
-            }
-
-            using var response = await client.SendAsync(request, cancellationToken);
-            var ok = kind == OpKind.Read
-                ? response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound
-                : response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.OK;
-            return ok ? null : "status " + (int)response.StatusCode;
-        }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return "timeout";
-        }
-        catch (HttpRequestException e)
-        {
-            return "http " + e.HttpRequestError;
+            return await target.SendAsync(client, kind, key, value, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return "cancelled";
+        }
+        catch (Exception e)
+        {
+            // One failed operation is a result to count, whatever its kind, not the end of the run.
+            return e.GetType().Name;
+        }
+    }
+
+    private static void ThrowIfInvalid(LoadOptions options)
+    {
+        var problems = options.Validate();
+        if (problems.Count != 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems), nameof(options));
         }
     }
 

@@ -3,8 +3,14 @@ namespace MultiRaft.LoadGen;
 /// <summary>What one load run does; validated by <see cref="Validate"/>.</summary>
 public sealed record LoadOptions
 {
-    /// <summary>HTTP base URLs of silos; client i talks to <c>Urls[i % Urls.Count]</c>.</summary>
+    /// <summary>HTTP base URLs of silos; client i talks to <c>Urls[i % Urls.Count]</c>. Unused when <see cref="Orleans"/> is set.</summary>
     public IReadOnlyList<Uri> Urls { get; init; } = [new Uri("http://127.0.0.1:8080/")];
+
+    /// <summary>When set, the load goes through the Orleans client to these gateways instead of over HTTP.</summary>
+    public OrleansTargetOptions? Orleans { get; init; }
+
+    /// <summary>The target's name in the report: <c>http</c> or <c>orleans</c>.</summary>
+    public string TargetName => Orleans is null ? "http" : "orleans";
 
     /// <summary>Concurrent closed-loop clients: each waits for its answer before the next request.</summary>
     public int Clients { get; init; } = 64;
@@ -37,12 +43,16 @@ public sealed record LoadOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        if (Urls.Count == 0)
+        if (Orleans is not null)
+        {
+            problems.AddRange(Orleans.Validate());
+        }
+        else if (Urls.Count == 0)
         {
             problems.Add("at least one --url is needed");
         }
 
-        foreach (var url in Urls)
+        foreach (var url in Orleans is null ? Urls : [])
         {
             if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {

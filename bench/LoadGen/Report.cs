@@ -16,7 +16,9 @@ public static class Report
         ArgumentNullException.ThrowIfNull(result);
         var c = CultureInfo.InvariantCulture;
         var s = new StringBuilder();
-        s.AppendLine(c, $"multiraft-loadgen: {options.Clients} clients over {options.Urls.Count} url(s), keys 1..{options.Keys}, value {options.ValueSize} B, read ratio {options.ReadRatio:0.###}, {result.Elapsed.TotalSeconds:0.0} s measured after {options.Warmup.TotalSeconds:0.#} s warmup");
+        var over = options.Orleans is { } orleans ? $"{orleans.Gateways.Count} gateway(s)" : $"{options.Urls.Count} url(s)";
+        s.AppendLine(c, $"multiraft-loadgen: {options.Clients} clients over {over}, keys 1..{options.Keys}, value {options.ValueSize} B, read ratio {options.ReadRatio:0.###}, {result.Elapsed.TotalSeconds:0.0} s measured after {options.Warmup.TotalSeconds:0.#} s warmup");
+        s.AppendLine(c, $"target      {Target(options)}");
         s.AppendLine(c, $"throughput  {result.OpsPerSecond,12:N1} ops/s   writes/s {result.WritesPerSecond:N1}   reads/s {result.ReadsPerSecond:N1}");
         AppendLatency(s, "write", result.Writes);
         AppendLatency(s, "read", result.Reads);
@@ -42,13 +44,18 @@ public static class Report
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            w.WriteStartArray("urls");
-            foreach (var url in options.Urls)
+            w.WriteString("target", options.TargetName);
+            if (options.Orleans is { } orleans)
             {
-                w.WriteStringValue(url.ToString());
+                WriteStrings(w, "gateways", orleans.Gateways);
+                w.WriteString("clusterId", orleans.ClusterId);
+                w.WriteString("serviceId", orleans.ServiceId);
+            }
+            else
+            {
+                WriteStrings(w, "urls", options.Urls.Select(u => u.ToString()));
             }
 
-            w.WriteEndArray();
             w.WriteNumber("clients", options.Clients);
             w.WriteNumber("keys", options.Keys);
             w.WriteNumber("valueSize", options.ValueSize);
@@ -73,6 +80,22 @@ public static class Report
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>The target and where it points: <c>http URL ...</c> or <c>orleans GATEWAY ... (cluster C, service S)</c>.</summary>
+    private static string Target(LoadOptions options) => options.Orleans is { } orleans
+        ? $"orleans {string.Join(' ', orleans.Gateways)} (cluster {orleans.ClusterId}, service {orleans.ServiceId})"
+        : "http " + string.Join(' ', options.Urls);
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            w.WriteStringValue(value);
+        }
+
+        w.WriteEndArray();
     }
 
     private static void AppendLatency(StringBuilder s, string name, LatencyHistogram h)

@@ -13,7 +13,7 @@ public sealed class RunResult
     /// <summary>Latency in nanoseconds of each successful read recorded in the measured window.</summary>
     public LatencyHistogram Reads { get; } = new();
 
-    /// <summary>Failed requests in the measured window, by cause: <c>status 503</c>, <c>timeout</c>, an HTTP error kind.</summary>
+    /// <summary>Failed requests in the measured window, by cause: <c>status 503</c>, <c>timeout</c>, an HTTP error kind, or the type name of an exception a target threw.</summary>
     public IReadOnlyDictionary<string, long> Errors => _errors;
 
     /// <summary>Length of the measured window (shorter than asked when every client stopped early).</summary>
