@@ -112,11 +112,14 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
 
         EngineLog.ReplicaStarted(_logger, id, snap?.Index ?? 0, snap?.Index ?? 0);
-        worker.Post(new WorkItem(host, WorkKind.Kick));
         if (snap is not null)
         {
-            OnStateRestored(host);
+            // On the member's worker, like every later apply: the worker may be applying to the
+            // same state machine as soon as it is posted to, so the caller must not read it.
+            worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ => OnStateRestored(host)));
         }
+
+        worker.Post(new WorkItem(host, WorkKind.Kick));
 
         return member;
     }
