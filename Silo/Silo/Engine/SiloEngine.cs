@@ -112,11 +112,14 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
 
         EngineLog.ReplicaStarted(_logger, id, snap?.Index ?? 0, snap?.Index ?? 0);
-        worker.Post(new WorkItem(host, WorkKind.Kick));
         if (snap is not null)
         {
-            OnStateRestored(host);
+            // On the worker's turn, as every notification: once posted, the member may be applying
+            // its recovered log there, and the state machine is not safe to read from this thread.
+            worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ => OnStateRestored(host)));
         }
+
+        worker.Post(new WorkItem(host, WorkKind.Kick));
 
         return member;
     }
