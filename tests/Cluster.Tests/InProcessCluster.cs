@@ -1,40 +1,46 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Silo.Cluster;
 using MultiRaft.Silo.Hosting;
+using MultiRaft.Storage;
 using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Cluster.Tests;
 
 /// <summary>
-/// Several real silos (engine, file WAL with fsync, transport, gateway, HTTP API) in this test
-/// process, each on its own loopback ports and temporary data directory.
+/// Several real Orleans silos (engine, file WAL with fsync, HTTP API) in this test process, each
+/// on its own loopback ports and temporary data directory, joined by development clustering
+/// (silo 1 holds the membership table), and one Orleans client over every silo's gateway.
 /// </summary>
 public sealed class InProcessCluster : IAsyncDisposable
 {
     private readonly List<(SiloOptions Options, WebApplication App)> _silos = [];
     private readonly string _root = Directory.CreateTempSubdirectory("multiraft-cluster-").FullName;
-    private readonly TcpGatewayConnector _connector = new();
+    private ClusterClientHost? _client;
 
     public IReadOnlyList<SiloOptions> Silos => _silos.Select(s => s.Options).ToArray();
-
-    public IGatewayConnector Connector => _connector;
 
     /// <summary>Changes each silo's options before it starts (storage provider, timings).</summary>
     public Action<SiloOptions>? Configure { get; init; }
 
+    /// <summary>The Orleans client's grain factory (connected to every silo's gateway).</summary>
+    public IGrainFactory Grains => (_client ?? throw new InvalidOperationException("the cluster has no client yet")).Grains;
+
     public static async Task<InProcessCluster> StartAsync(int silos, int shards, Action<SiloOptions>? configure = null)
     {
         var c = new InProcessCluster { Configure = configure };
-        for (var i = 1; i <= silos; i++)
+        return await c.StartOrDisposeAsync(async () =>
         {
-            await c.AddSiloAsync(shards).ConfigureAwait(false);
-        }
-
-        return c;
+            for (var i = 1; i <= silos; i++)
+            {
+                await c.AddSiloAsync(shards).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -44,13 +50,33 @@ public sealed class InProcessCluster : IAsyncDisposable
     public static async Task<InProcessCluster> StartSpreadAsync(int silos, int shards)
     {
         var c = new InProcessCluster();
-        await c.AddSiloAsync(shards).ConfigureAwait(false);
-        var ports = Ports.Free(3 * (silos - 1));
-        await Task.WhenAll(Enumerable.Range(2, silos - 1).Select(n => c.AddSiloAsync(shards, n, ports.AsSpan((n - 2) * 3, 3).ToArray()))).ConfigureAwait(false);
-        return c;
+        return await c.StartOrDisposeAsync(async () =>
+        {
+            await c.AddSiloAsync(shards).ConfigureAwait(false);
+            var ports = Ports.Free(3 * (silos - 1));
+            var together = new SiloStartBarrier(silos - 1);
+            await Task.WhenAll(Enumerable.Range(2, silos - 1).Select(n => c.AddSiloAsync(shards, n, ports.AsSpan((n - 2) * 3, 3).ToArray(), together)))
+                .ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
-    public async Task<SiloOptions> AddSiloAsync(int shards = 4, int? index = null, int[]? freePorts = null)
+    // A cluster that fails to start stops what did start: silos left running would outlive the test.
+    private async Task<InProcessCluster> StartOrDisposeAsync(Func<Task> startSilos)
+    {
+        try
+        {
+            await startSilos().ConfigureAwait(false);
+            await ConnectAsync().ConfigureAwait(false);
+            return this;
+        }
+        catch
+        {
+            await DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<SiloOptions> AddSiloAsync(int shards, int? index = null, int[]? freePorts = null, SiloStartBarrier? together = null)
     {
         var n = index ?? _silos.Count + 1;
         var ports = freePorts ?? Ports.Free(3);
@@ -62,48 +88,92 @@ public sealed class InProcessCluster : IAsyncDisposable
             HttpPort = ports[2],
             DataDirectory = Path.Combine(_root, $"s{n}"),
             InitialShards = shards,
-            Join = n == 1 ? "" : _silos[0].Options.GatewayAddress,
+            // Development clustering: every other silo joins through silo 1's silo-to-silo endpoint.
+            Join = n == 1 ? "" : _silos[0].Options.SiloAddress,
             TickMs = 50,
             HeartbeatIntervalMs = 200,
-            SiloDeadAfterMs = 5000,
             Workers = 1,
         };
         Configure?.Invoke(options);
-        var app = await SiloHost.BuildAsync(options, logging: b => b.ClearProviders().SetMinimumLevel(LogLevel.Warning)).ConfigureAwait(false);
-        await app.StartAsync().ConfigureAwait(false);
+        var app = await StartSiloAsync(options, together: together).ConfigureAwait(false);
         lock (_silos)
         {
             _silos.Add((options, app));
             _silos.Sort((a, b) => string.CompareOrdinal(a.Options.SiloId.PadLeft(4), b.Options.SiloId.PadLeft(4)));
         }
 
-        await app.Services.GetRequiredService<SiloCluster>().Ready.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return options;
     }
 
-    public MultiRaftClient NewClient(TimeSpan? timeout = null)
+    private static async Task<WebApplication> StartSiloAsync(SiloOptions options, Action<ReplicaStore>? opened = null, SiloStartBarrier? together = null)
     {
-        var o = new MultiRaftClientOptions { RequestTimeout = timeout ?? TimeSpan.FromSeconds(10) };
-        foreach (var s in _silos)
+        var app = await SiloHost.BuildAsync(options, logging: b =>
         {
-            o.Endpoints.Add(s.Options.GatewayAddress);
+            b.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+            if (together is not null)
+            {
+                // The logging builder is the one door SiloHost opens onto the silo's services.
+                b.Services.AddSingleton(together.Participant());
+            }
+        }).ConfigureAwait(false);
+        opened?.Invoke(app.Services.GetRequiredService<MultiRaftStorage>().Store);
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+            await app.Services.GetRequiredService<SiloCluster>().Ready.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            return app;
         }
-
-        return new MultiRaftClient(o);
+        catch
+        {
+            await StopAsync(app).ConfigureAwait(false);
+            throw;
+        }
     }
+
+    // Disposing the host closes the silo's storage (and its WAL directory's lock), so a restart can open it.
+    private static async Task StopAsync(WebApplication app)
+    {
+        await app.StopAsync().ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ConnectAsync() =>
+        _client = await ClusterClientHost.StartAsync(Gateways(), _silos[0].Options.ClusterId, _silos[0].Options.ServiceId).ConfigureAwait(false);
+
+    /// <summary>Every silo's gateway endpoint (running or not).</summary>
+    public IEnumerable<IPEndPoint> Gateways() => _silos.Select(s => IPEndPoint.Parse(s.Options.GatewayAddress));
+
+    /// <summary>A gateway endpoint (for a client that must enter the cluster at one silo).</summary>
+    public IPEndPoint Gateway(int silo) => IPEndPoint.Parse(_silos[silo].Options.GatewayAddress);
+
+    /// <summary>A client over the cluster's Orleans client.</summary>
+    public MultiRaftClient NewClient(TimeSpan? timeout = null) =>
+        new(Grains, new MultiRaftClientOptions { RequestTimeout = timeout ?? TimeSpan.FromSeconds(10) });
 
     /// <summary>A running silo's services (its engine, its HTTP API's shortcut).</summary>
     public IServiceProvider Services(int silo) => _silos[silo].App.Services;
 
     public Uri HttpBase(int silo) => new($"http://{_silos[silo].Options.HttpAddress}/");
 
-    public Task<ClientResponse> SendAsync(int silo, ClientRequest request) =>
-        _connector.SendAsync(_silos[silo].Options.GatewayAddress, request, CancellationToken.None).AsTask();
+    /// <summary>The index of the silo named <paramref name="siloId"/>.</summary>
+    public int IndexOf(string siloId) => _silos.FindIndex(s => s.Options.SiloId == siloId);
 
-    /// <summary>The cluster view as silo 0 sees it.</summary>
-    public async Task<ClusterView> ViewAsync(int silo = 0)
+    /// <summary>The replica grain of member <paramref name="replicaId"/> of a shard, living on <paramref name="siloId"/>.</summary>
+    public IReplicaGrain Replica(ulong shardId, ulong replicaId, string siloId) =>
+        Grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(shardId, replicaId, siloId));
+
+    /// <summary>The replica grain of <paramref name="shard"/>'s member on silo number <paramref name="silo"/>.</summary>
+    public IReplicaGrain ReplicaOn(ShardDescriptor shard, int silo)
     {
-        var r = await SendAsync(silo, new ClientRequest { Cluster = new ClusterRequest() }).ConfigureAwait(false);
+        var siloId = _silos[silo].Options.SiloId;
+        var member = shard.Replicas.Single(r => r.SiloId == siloId);
+        return Replica(shard.ShardId, member.ReplicaId, siloId);
+    }
+
+    /// <summary>The cluster view, from the router grain (as the silo serving the call sees it).</summary>
+    public async Task<ClusterView> ViewAsync()
+    {
+        var r = await Grains.GetGrain<IRouterGrain>(0).GetView().ConfigureAwait(false);
         Assert.Equal(ResponseStatus.Ok, r.Status);
         return r.Cluster;
     }
@@ -134,7 +204,23 @@ public sealed class InProcessCluster : IAsyncDisposable
     private async Task<(bool, string, Dictionary<ulong, byte[]>)> TryConvergedAsync(int replicas)
     {
         var digests = new Dictionary<ulong, byte[]>();
-        var view = await ViewAsync().ConfigureAwait(false);
+        ClusterView view;
+        try
+        {
+            var r = await Grains.GetGrain<IRouterGrain>(0).GetView().ConfigureAwait(false);
+            if (r.Status != ResponseStatus.Ok)
+            {
+                // A silo that has just (re)started may not have the router's state yet.
+                return (false, $"no view: {r.Status} {r.Error}", digests);
+            }
+
+            view = r.Cluster;
+        }
+        catch (Exception ex)
+        {
+            return (false, $"no view: {ex.GetType().Name} {ex.Message}", digests);
+        }
+
         foreach (var shard in view.Shards.Where(s => s.ShardId != 0))
         {
             if (shard.Replicas.Count != replicas)
@@ -146,8 +232,17 @@ public sealed class InProcessCluster : IAsyncDisposable
             ulong firstApplied = 0;
             foreach (var r in shard.Replicas)
             {
-                var silo = _silos.FindIndex(s => s.Options.SiloId == r.SiloId);
-                var d = await SendAsync(silo, new ClientRequest { Digest = new DigestRequest { ShardId = shard.ShardId } }).ConfigureAwait(false);
+                ClientResponse d;
+                try
+                {
+                    d = await Replica(shard.ShardId, r.ReplicaId, r.SiloId).Digest().ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // A silo that is down refuses placement of its replicas: not converged yet.
+                    return (false, $"shard {shard.ShardId} on {r.SiloId}: {ex.GetType().Name} {ex.Message}", digests);
+                }
+
                 if (d.Status != ResponseStatus.Ok)
                 {
                     return (false, $"shard {shard.ShardId} on {r.SiloId}: {d.Status}", digests);
@@ -174,31 +269,45 @@ public sealed class InProcessCluster : IAsyncDisposable
         return (true, "", digests);
     }
 
+    /// <summary>Stops a silo gracefully (Orleans marks it dead) and releases its storage.</summary>
     public async Task StopSiloAsync(int silo)
     {
-        await _silos[silo].App.StopAsync().ConfigureAwait(false);
-        await _silos[silo].App.DisposeAsync().ConfigureAwait(false);
+        var app = _silos[silo].App;
+        await StopAsync(app).ConfigureAwait(false);
     }
 
-    /// <summary>Starts a stopped silo again with the same options: it recovers from its storage.</summary>
-    public async Task RestartSiloAsync(int silo)
+    /// <summary>
+    /// Starts a stopped silo again with the same options: it recovers from its storage. Returns
+    /// what its storage held when opened, before the silo started: each replica's last log index.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ReplicaId, ulong>> RestartSiloAsync(int silo)
     {
         var options = _silos[silo].Options;
-        var app = await SiloHost.BuildAsync(options, logging: b => b.ClearProviders().SetMinimumLevel(LogLevel.Warning)).ConfigureAwait(false);
-        await app.StartAsync().ConfigureAwait(false);
+        var recovered = new Dictionary<ReplicaId, ulong>();
+        var app = await StartSiloAsync(options, store =>
+        {
+            foreach (var id in store.Replicas)
+            {
+                recovered[id] = store.Find(id)!.LastIndex;
+            }
+        }).ConfigureAwait(false);
         _silos[silo] = (options, app);
-        await app.Services.GetRequiredService<SiloCluster>().Ready.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        return recovered;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _connector.DisposeAsync().ConfigureAwait(false);
+        if (_client is not null)
+        {
+            await _client.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // Silo 1 holds the membership table: it stops last.
         foreach (var (_, app) in Enumerable.Reverse(_silos))
         {
             try
             {
-                await app.StopAsync().ConfigureAwait(false);
-                await app.DisposeAsync().ConfigureAwait(false);
+                await StopAsync(app).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {

@@ -27,23 +27,17 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
         return (shard, other, leader, (leader + 1) % silos.Count);
     }
 
-    private static ClientRequest Put(ShardDescriptor shard, string key, string value, ulong rangeVer) => new()
+    private static WriteRequest Put(ShardDescriptor shard, string key, string value, ulong rangeVer) => new()
     {
-        Write = new WriteRequest
-        {
-            Route = new ShardRoute { ShardId = shard.ShardId, Epoch = new ShardEpoch { ConfVer = shard.Epoch.ConfVer, RangeVer = rangeVer } },
-            Key = K(key),
-            Value = K(value),
-        },
+        Route = new ShardRoute { ShardId = shard.ShardId, Epoch = new ShardEpoch { ConfVer = shard.Epoch.ConfVer, RangeVer = rangeVer } },
+        Key = K(key),
+        Value = K(value),
     };
 
     private async Task AssertAbsentAsync(string key)
     {
         var (shard, _, leader, _) = await RouteAsync(key);
-        var get = await Cluster.SendAsync(leader, new ClientRequest
-        {
-            Get = new GetRequest { Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch }, Key = K(key) },
-        });
+        var get = await Cluster.ReplicaOn(shard, leader).Get(new GetRequest { Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch }, Key = K(key) }, 0);
         Assert.Equal(ResponseStatus.NotFound, get.Status);
     }
 
@@ -53,7 +47,7 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
         var (shard, other, _, _) = await RouteAsync("route/wrong-shard");
         var otherLeader = Cluster.Silos.Select(s => s.SiloId).ToList()
             .IndexOf((await Cluster.ViewAsync()).Leaders.Single(l => l.ShardId == other.ShardId).SiloId);
-        var r = await Cluster.SendAsync(otherLeader, Put(other, "route/wrong-shard", "x", other.Epoch.RangeVer));
+        var r = await Cluster.ReplicaOn(other, otherLeader).Write(Put(other, "route/wrong-shard", "x", other.Epoch.RangeVer), 0);
         Assert.Equal(ResponseStatus.StaleEpoch, r.Status);
         Assert.Equal(other.ShardId, r.Shard.ShardId);
         await AssertAbsentAsync("route/wrong-shard");
@@ -64,7 +58,7 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
     public async Task A_stale_range_epoch_gets_stale_epoch_and_writes_nothing()
     {
         var (shard, _, leader, _) = await RouteAsync("route/old-epoch");
-        var r = await Cluster.SendAsync(leader, Put(shard, "route/old-epoch", "x", shard.Epoch.RangeVer + 7));
+        var r = await Cluster.ReplicaOn(shard, leader).Write(Put(shard, "route/old-epoch", "x", shard.Epoch.RangeVer + 7), 0);
         Assert.Equal(ResponseStatus.StaleEpoch, r.Status);
         Assert.Equal(shard.Epoch.RangeVer, r.Shard.Epoch.RangeVer);
         await AssertAbsentAsync("route/old-epoch");
@@ -74,7 +68,7 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
     public async Task A_follower_answers_not_leader_with_the_leaders_silo()
     {
         var (shard, _, leader, follower) = await RouteAsync("route/follower");
-        var r = await Cluster.SendAsync(follower, Put(shard, "route/follower", "x", shard.Epoch.RangeVer));
+        var r = await Cluster.ReplicaOn(shard, follower).Write(Put(shard, "route/follower", "x", shard.Epoch.RangeVer), 0);
         Assert.Equal(ResponseStatus.NotLeader, r.Status);
         Assert.Equal(Cluster.Silos[leader].SiloId, r.Leader.SiloId);
         await AssertAbsentAsync("route/follower");
@@ -83,10 +77,8 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
     [Fact]
     public async Task An_unknown_shard_is_shard_not_found()
     {
-        var r = await Cluster.SendAsync(0, new ClientRequest
-        {
-            Get = new GetRequest { Route = new ShardRoute { ShardId = 999, Epoch = new ShardEpoch { RangeVer = 1 } }, Key = K("k") },
-        });
+        var r = await Cluster.Replica(999, 1, Cluster.Silos[0].SiloId)
+            .Get(new GetRequest { Route = new ShardRoute { ShardId = 999, Epoch = new ShardEpoch { RangeVer = 1 } }, Key = K("k") }, 0);
         Assert.Equal(ResponseStatus.ShardNotFound, r.Status);
     }
 
@@ -95,21 +87,19 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
     {
         var (shard, _, leader, _) = await RouteAsync("route/once");
         var route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch };
-        var open = await Cluster.SendAsync(leader, new ClientRequest { OpenSession = new OpenSessionRequest { Route = route } });
+        var grain = Cluster.ReplicaOn(shard, leader);
+        var open = await grain.OpenSession(new OpenSessionRequest { Route = route }, 0);
         Assert.Equal(ResponseStatus.Ok, open.Status);
         Assert.NotEqual(0UL, open.SessionId);
 
-        ClientRequest Write(string value) => new()
-        {
-            Write = new WriteRequest { Route = route, Key = K("route/once"), Value = K(value), SessionId = open.SessionId, Sequence = 1 },
-        };
-        var first = await Cluster.SendAsync(leader, Write("first"));
-        var retry = await Cluster.SendAsync(leader, Write("retry"));
+        WriteRequest Write(string value) => new() { Route = route, Key = K("route/once"), Value = K(value), SessionId = open.SessionId, Sequence = 1 };
+        var first = await grain.Write(Write("first"), 0);
+        var retry = await grain.Write(Write("retry"), 0);
         Assert.Equal(ResponseStatus.Ok, first.Status);
         Assert.Equal(ResponseStatus.Ok, retry.Status);
         Assert.Equal(first.Version, retry.Version);
 
-        var get = await Cluster.SendAsync(leader, new ClientRequest { Get = new GetRequest { Route = route, Key = K("route/once") } });
+        var get = await grain.Get(new GetRequest { Route = route, Key = K("route/once") }, 0);
         Assert.Equal("first", get.Value.ToStringUtf8());
         Assert.Equal(first.Version, get.Version);
     }
@@ -118,15 +108,12 @@ public sealed class RoutingTests(ThreeSiloFixture fixture)
     public async Task An_oversized_value_is_refused_before_it_is_proposed()
     {
         var (shard, _, leader, _) = await RouteAsync("route/big");
-        var r = await Cluster.SendAsync(leader, new ClientRequest
+        var r = await Cluster.ReplicaOn(shard, leader).Write(new WriteRequest
         {
-            Write = new WriteRequest
-            {
-                Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch },
-                Key = K("route/big"),
-                Value = ByteString.CopyFrom(new byte[Cluster.Silos[0].MaxValueBytes + 1]),
-            },
-        });
+            Route = new ShardRoute { ShardId = shard.ShardId, Epoch = shard.Epoch },
+            Key = K("route/big"),
+            Value = ByteString.CopyFrom(new byte[Cluster.Silos[0].MaxValueBytes + 1]),
+        }, 0);
         Assert.Equal(ResponseStatus.TooLarge, r.Status);
         await AssertAbsentAsync("route/big");
     }

@@ -20,8 +20,9 @@ public sealed class ShardIndependenceTests
         var dataShards = view.Shards.Where(s => s.ShardId != 0).ToList();
 
         // Two silos that together hold a majority of some shard but at most one replica of another.
+        // Never silo 1: development clustering keeps Orleans' membership table in its memory.
         (string A, string B)? pair = null;
-        for (var i = 0; i < silos.Count && pair is null; i++)
+        for (var i = 1; i < silos.Count && pair is null; i++)
         {
             for (var j = i + 1; j < silos.Count && pair is null; j++)
             {
@@ -34,7 +35,7 @@ public sealed class ShardIndependenceTests
             }
         }
 
-        Assert.NotNull(pair);
+        Assert.True(pair is not null, "no pair of silos 2-5 fits: " + string.Join("; ", dataShards.Select(d => $"shard {d.ShardId} on {string.Join(",", d.Replicas.Select(r => r.SiloId))}")));
         var (stopA, stopB) = pair.Value;
         var blocked = dataShards.Where(d => d.Replicas.Count(r => r.SiloId == stopA || r.SiloId == stopB) >= 2).Select(d => d.ShardId).ToHashSet();
         await cluster.StopSiloAsync(silos.IndexOf(stopA));

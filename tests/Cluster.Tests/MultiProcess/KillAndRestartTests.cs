@@ -2,16 +2,19 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using MultiRaft.Client;
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Tests.Support;
 
 namespace MultiRaft.Cluster.Tests.MultiProcess;
 
 /// <summary>
-/// Three silo processes on loopback: 10,000 keys written through the client and the HTTP API,
-/// the busiest silo killed with SIGKILL in the middle, writes continuing, the silo restarted
-/// from its WAL. Every acknowledged write is then present with its value and version (applied
-/// exactly once), and every shard's replicas hold identical state.
+/// Three silo processes on loopback: 10,000 keys written through the client (an Orleans client
+/// over every gateway) and the HTTP API, the busiest silo killed with SIGKILL in the middle,
+/// writes continuing, the silo restarted from its WAL. Every acknowledged write is then present
+/// with its value and version (applied exactly once), and every shard's replicas hold identical
+/// state. The silo killed is never silo 1, which holds development clustering's membership
+/// table; it is made the busiest by moving every data shard's leadership onto it first.
 /// </summary>
 public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
 {
@@ -26,37 +29,34 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         var ports = Ports.Free(9);
         for (var i = 0; i < 3; i++)
         {
+            // Development clustering: silos 2 and 3 join through silo 1's silo-to-silo port.
             _silos.Add(new SiloProcess($"s{i + 1}", ports[i * 3], ports[i * 3 + 1], ports[i * 3 + 2], Path.Combine(_root, $"s{i + 1}"),
-                i == 0 ? "" : $"127.0.0.1:{ports[1]}", Shards));
+                i == 0 ? "" : $"127.0.0.1:{ports[0]}", Shards));
         }
 
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         _silos[0].Start();
-        await using var probe = new TcpGatewayConnector();
-        await WaitAsync(async () => (await TryViewAsync(probe, 0)) is not null, "the first silo to bootstrap");
+        await WaitAsync(() => ServesClusterAsync(http, _silos[0]), "the first silo to bootstrap");
         _silos[1].Start();
         _silos[2].Start();
-        await WaitConvergedAsync(probe, "the cluster to replicate every shard three times");
+        await WaitAsync(async () => await ServesClusterAsync(http, _silos[1]) && await ServesClusterAsync(http, _silos[2]), "silos 2 and 3 to join");
+        await using var orleans = await ClusterClientHost.StartAsync(_silos.Select(s => s.Gateway), requestTimeout: TimeSpan.FromSeconds(20));
+        var grains = orleans.Grains;
+        await WaitConvergedAsync(grains, "the cluster to replicate every shard three times");
 
         var acked = new ConcurrentDictionary<string, (string Value, ulong Version)>();
         var unknown = new ConcurrentDictionary<string, string>();
-        var options = new MultiRaftClientOptions { RequestTimeout = TimeSpan.FromSeconds(20) };
-        foreach (var s in _silos)
-        {
-            options.Endpoints.Add(s.GatewayAddress);
-        }
-
-        await using var client = new MultiRaftClient(options);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        var client = orleans.Client;
 
         // Phase 1: half the keys with all silos up; phase 2: kill the busiest silo and keep going.
         await WriteAsync(client, http, 0, Keys / 2, acked, unknown);
-        var victim = await BusiestSiloAsync(probe);
-        output.WriteLine($"killing {_silos[victim].SiloId} (kill -9) after {acked.Count} acknowledged writes");
+        var victim = await MakeBusiestAsync(grains, client);
+        output.WriteLine($"killing {_silos[victim].SiloId} (kill -9), the leader of every data shard, after {acked.Count} acknowledged writes");
         _silos[victim].Kill9();
         await WriteAsync(client, http, Keys / 2, Keys, acked, unknown);
         output.WriteLine($"{acked.Count} acknowledged, {unknown.Count} unknown; restarting {_silos[victim].SiloId}");
         _silos[victim].Start();
-        await WaitConvergedAsync(probe, "the restarted silo to catch up");
+        await WaitConvergedAsync(grains, "the restarted silo to catch up");
 
         Assert.Equal(Keys, acked.Count + unknown.Count);
         Assert.True(unknown.Count < Keys / 20, $"{unknown.Count} of {Keys} writes ended unknown: the client should ride out one silo's death");
@@ -145,31 +145,58 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
 
     private Uri[] HttpBases => _silos.Select(s => s.HttpBase).ToArray();
 
-    private async Task<int> BusiestSiloAsync(TcpGatewayConnector probe)
+    /// <summary>
+    /// Picks the silo to kill: a non-primary one (development clustering keeps Orleans' membership
+    /// table in silo 1, whose death would stop membership for the others), made the busiest by
+    /// moving every data shard's leadership onto it.
+    /// </summary>
+    private async Task<int> MakeBusiestAsync(IGrainFactory grains, MultiRaftClient client)
     {
-        var view = (await TryViewAsync(probe, 0))!;
+        var view = (await TryViewAsync(grains))!;
         var counts = _silos.Select(s => view.Leaders.Count(l => l.ShardId != 0 && l.SiloId == s.SiloId)).ToList();
-        return counts.IndexOf(counts.Max());
+        var victim = counts[1] >= counts[2] ? 1 : 2;
+        foreach (var shard in view.Shards.Where(s => s.ShardId != 0))
+        {
+            await client.TransferLeaderAsync(shard.ShardId, _silos[victim].SiloId);
+        }
+
+        // The view learns leaders from heartbeats: wait until it shows the moves.
+        await WaitAsync(async () => await TryViewAsync(grains) is { } v
+            && v.Leaders.Count(l => l.ShardId != 0 && l.SiloId == _silos[victim].SiloId) == Shards, $"{_silos[victim].SiloId} to lead every data shard");
+        return victim;
     }
 
-    private async Task<ClusterView?> TryViewAsync(TcpGatewayConnector probe, int silo)
+    private static async Task<bool> ServesClusterAsync(HttpClient http, SiloProcess silo)
     {
         try
         {
-            var r = await probe.SendAsync(_silos[silo].GatewayAddress, new ClientRequest { Cluster = new ClusterRequest() }, CancellationToken.None);
+            using var r = await http.GetAsync(new Uri(silo.HttpBase, "cluster"));
+            return r.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<ClusterView?> TryViewAsync(IGrainFactory grains)
+    {
+        try
+        {
+            var r = await grains.GetGrain<IRouterGrain>(0).GetView();
             return r.Status == ResponseStatus.Ok ? r.Cluster : null;
         }
-        catch (MultiRaftException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             return null;
         }
     }
 
-    private async Task WaitConvergedAsync(TcpGatewayConnector probe, string what)
+    private async Task WaitConvergedAsync(IGrainFactory grains, string what)
     {
         await WaitAsync(async () =>
         {
-            var view = await TryViewAsync(probe, 0) ?? await TryViewAsync(probe, 1);
+            var view = await TryViewAsync(grains);
             if (view is null || view.Shards.Count != Shards + 1)
             {
                 return false;
@@ -185,10 +212,9 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
                 var digests = new List<(ulong, string)>();
                 foreach (var r in shard.Replicas)
                 {
-                    var silo = _silos.Single(s => s.SiloId == r.SiloId);
                     try
                     {
-                        var d = await probe.SendAsync(silo.GatewayAddress, new ClientRequest { Digest = new DigestRequest { ShardId = shard.ShardId } }, CancellationToken.None);
+                        var d = await grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(shard.ShardId, r.ReplicaId, r.SiloId)).Digest();
                         if (d.Status != ResponseStatus.Ok)
                         {
                             return false;
@@ -196,8 +222,9 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
 
                         digests.Add((d.Version, Convert.ToHexString(d.Value.Span)));
                     }
-                    catch (MultiRaftException)
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
                     {
+                        // A silo that is down or not yet back: its replicas are refused or unreachable.
                         return false;
                     }
                 }
@@ -222,11 +249,17 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
             {
                 foreach (var s in _silos.Where(s => File.Exists(s.LogPath)))
                 {
-                    output.WriteLine($"--- {s.SiloId} log tail ---");
-                    foreach (var line in File.ReadLines(s.LogPath).TakeLast(30))
+                    // The first errors (often the cause) and the tail (the state now).
+                    var lines = File.ReadLines(s.LogPath).ToList();
+                    output.WriteLine($"--- {s.SiloId} first errors ---");
+                    foreach (var at in Enumerable.Range(0, lines.Count).Where(i => lines[i].StartsWith("fail:", StringComparison.Ordinal)
+                        || lines[i].StartsWith("crit:", StringComparison.Ordinal)).Take(5))
                     {
-                        output.WriteLine(line);
+                        lines.Skip(at).Take(4).ToList().ForEach(output.WriteLine);
                     }
+
+                    output.WriteLine($"--- {s.SiloId} log tail ---");
+                    lines.TakeLast(40).ToList().ForEach(output.WriteLine);
                 }
 
                 Assert.Fail($"timed out waiting for {what}");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 
 namespace MultiRaft.Cluster.Tests.MultiProcess;
 
@@ -9,10 +10,12 @@ internal sealed class SiloProcess : IDisposable
     private Process? _process;
     private StreamWriter? _log;
 
+    // join: empty for the first silo; else the first silo's silo-to-silo endpoint (127.0.0.1:port), which holds the membership table.
     public SiloProcess(string siloId, int siloPort, int gatewayPort, int httpPort, string dataDir, string join, int shards)
     {
         SiloId = siloId;
-        GatewayAddress = $"127.0.0.1:{gatewayPort}";
+        SiloEndPoint = new IPEndPoint(IPAddress.Loopback, siloPort);
+        Gateway = new IPEndPoint(IPAddress.Loopback, gatewayPort);
         HttpBase = new Uri($"http://127.0.0.1:{httpPort}/");
         DataDir = dataDir;
         var args = new List<string>
@@ -31,7 +34,11 @@ internal sealed class SiloProcess : IDisposable
 
     public string SiloId { get; }
 
-    public string GatewayAddress { get; }
+    /// <summary>The Orleans silo-to-silo endpoint (what <c>--join</c> names).</summary>
+    public IPEndPoint SiloEndPoint { get; }
+
+    /// <summary>The Orleans client gateway.</summary>
+    public IPEndPoint Gateway { get; }
 
     public Uri HttpBase { get; }
 
