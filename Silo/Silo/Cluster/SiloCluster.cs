@@ -80,15 +80,15 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private async Task StartReplicasAsync(CancellationToken stoppingToken)
     {
         var recovered = engine.Store.Replicas;
-        // A silo told to bootstrap still joins if another silo is already active: its storage
-        // may be empty because it was wiped, and a second cluster must never be started.
-        if (recovered.Count == 0 && options.BootstrapsWhenEmpty && !directory.ActiveNames.Any(n => n != options.SiloId))
+        // A silo told to bootstrap still joins if another active silo belongs to a cluster: its
+        // storage may be empty because it was wiped, and a second cluster must never be started.
+        // Silos started at the same time as it (active first, perhaps) belong to none: it bootstraps.
+        if (recovered.Count == 0)
         {
-            await BootstrapAsync(stoppingToken).ConfigureAwait(false);
-        }
-        else if (recovered.Count == 0)
-        {
-            await JoinAsync(stoppingToken).ConfigureAwait(false);
+            if (!await JoinAsync(options.BootstrapsWhenEmpty, stoppingToken).ConfigureAwait(false))
+            {
+                await BootstrapAsync(stoppingToken).ConfigureAwait(false);
+            }
         }
         else
         {
@@ -194,14 +194,23 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
 
     // Asks the active silos (Orleans' membership) to register this one, following the router
     // leader's hint, until one registers it; then starts this silo's replica of the meta shard.
-    private async Task JoinAsync(CancellationToken cancellationToken)
+    // With mayBootstrap, returns false instead (nothing joined) once every other active silo has
+    // said it belongs to no cluster, or when there is no other.
+    private async Task<bool> JoinAsync(bool mayBootstrap, CancellationToken cancellationToken)
     {
         ClusterLog.Joining(logger, options.SiloId, options.Join);
         var delay = TimeSpan.FromMilliseconds(100);
         string? next = null;
         var attempt = 0;
+        var clusterSeen = false;
+        var withoutCluster = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
+            if (mayBootstrap && !clusterSeen && directory.ActiveNames.Where(n => n != options.SiloId).All(withoutCluster.Contains))
+            {
+                return false;
+            }
+
             var target = next ?? PickJoinTarget(attempt++);
             next = null;
             if (target is not null)
@@ -221,11 +230,21 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                     var meta = view.Shards.First(s => s.ShardId == 0).Replicas.First(r => r.SiloId == options.SiloId);
                     ClusterLog.Joined(logger, options.SiloId, meta.ReplicaId);
                     engine.AddReplica(new ReplicaId(0, meta.ReplicaId), _meta);
-                    return;
+                    return true;
                 }
 
                 if (answer is not null)
                 {
+                    // SHARD_NOT_FOUND: the silo holds no replica at all (it is starting or joining too).
+                    if (answer.Status == ResponseStatus.ShardNotFound)
+                    {
+                        withoutCluster.Add(target);
+                    }
+                    else
+                    {
+                        clusterSeen = true;
+                    }
+
                     ClusterLog.JoinRetry(logger, target, answer.Status.ToString(), answer.Error);
                     if (answer.Status == ResponseStatus.NotLeader && answer.Leader is { SiloId.Length: > 0 } hint && hint.SiloId != target)
                     {
@@ -287,7 +306,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         });
         if (!posted)
         {
-            return Responses.Status(ResponseStatus.Unavailable, "this silo has no router replica yet");
+            // A silo holding no replica at all belongs to no cluster (yet): a silo told to
+            // bootstrap may start one. One that holds replicas is a member that is starting.
+            return engine.Store.Replicas.Count == 0
+                ? Responses.Status(ResponseStatus.ShardNotFound, "this silo belongs to no cluster yet")
+                : Responses.Status(ResponseStatus.Unavailable, "this silo has no router replica yet");
         }
 
         try
