@@ -9,6 +9,9 @@ namespace MultiRaft.Grains.Runtime;
 /// </summary>
 public interface IReplicaOperations
 {
+    /// <summary>This silo's name.</summary>
+    string SiloId { get; }
+
     /// <summary>Whether this silo hosts replica <paramref name="replicaId"/> of <paramref name="shardId"/> (running, not removed).</summary>
     bool Hosts(ulong shardId, ulong replicaId);
 

@@ -87,7 +87,7 @@ public sealed partial class ReplicaGrain(IReplicaOperations operations, ILogger<
             refusal = Task.FromResult(new ClientResponse
             {
                 Status = ResponseStatus.ShardNotFound,
-                Error = $"replica {_replicaId} of shard {_shardId} does not run on this silo",
+                Error = $"replica {_replicaId} of shard {_shardId} does not run on silo {operations.SiloId}",
             });
             return false;
         }

@@ -93,8 +93,10 @@ public sealed class PinningTests(ClusterFixture fixture) : IClassFixture<Cluster
             {
                 var key = GrainKeys.Replica(1, fresh++, home);
                 var d = await grains.GetGrain<IReplicaGrain>(key).Digest();
+                // Such an activation goes away once idle (nothing runs there), so the answer
+                // itself says which silo ran it.
                 Assert.Equal(ResponseStatus.ShardNotFound, d.Status);
-                AssertActivatedOn(key, home, caller);
+                Assert.EndsWith($"does not run on silo {home}", d.Error, StringComparison.Ordinal);
             }
         }
 

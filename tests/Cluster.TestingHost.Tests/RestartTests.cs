@@ -94,9 +94,13 @@ public sealed class RestartTests
 
         await cluster.WaitConvergedAsync(CatchUpBound);
         await AssertRecoveredFromWalAsync(cluster, victim, replicasBefore);
-        var record = (await cluster.ViewAsync()).Silos.Single(s => s.SiloId == victim);
-        TestContext.Current.TestOutputHelper?.WriteLine(
-            $"{victim}: Orleans address {oldAddress} → {restarted.SiloAddress}; the router's record says silo {record.SiloAddress}, gateway {record.GatewayAddress}");
+        // The silo came back on new ports: it registers again, and the router's record follows.
+        var expected = $"127.0.0.1:{restarted.SiloAddress.Endpoint.Port}";
+        await Poll.UntilAsync($"the router's record of {victim} shows its new silo endpoint {expected}", CatchUpBound, async () =>
+        {
+            var record = (await cluster.ViewAsync()).Silos.Single(s => s.SiloId == victim);
+            return record.SiloAddress == expected ? null : $"the record says {record.SiloAddress}";
+        });
     }
 
     private static Dictionary<ulong, ulong> ReplicasOn(ClusterView view, string silo) =>

@@ -33,4 +33,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 5109, Level = LogLevel.Warning, Message = "Activating the grain of replica {ReplicaId} of shard {ShardId} failed")]
     public static partial void ActivationFailed(ILogger logger, Exception exception, ulong shardId, ulong replicaId);
+
+    [LoggerMessage(EventId = 5110, Level = LogLevel.Information, Message = "Silo {SiloId}: the router listed old addresses; registered again through {Leader}: {Outcome}")]
+    public static partial void AddressesRefreshed(ILogger logger, string siloId, string leader, string outcome);
 }

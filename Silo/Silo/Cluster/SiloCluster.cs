@@ -32,6 +32,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private long _lastHeartbeatMs;
+    private int _registering;
 
     /// <summary>The router's map as this silo last applied it; null before it arrives.</summary>
     public RouterStateMachine? View => _meta.Published;
@@ -359,6 +360,41 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _lastHeartbeatMs = now;
             SendHeartbeat(now);
             PlanIfRouterLeader(view, now);
+            RefreshRegistrationIfStale(view);
+        }
+    }
+
+    // A silo restarted from its WAL does not join again, but its addresses may have changed (new
+    // ports, a new container address): it registers again through the router's leader, which
+    // refreshes them. One attempt at a time; the next report interval tries again if it failed.
+    private void RefreshRegistrationIfStale(RouterStateMachine view)
+    {
+        var self = Self;
+        if (view.FindSilo(options.SiloId) is not { } known
+            || (known.SiloAddress == self.SiloAddress && known.GatewayAddress == self.GatewayAddress && known.HttpAddress == self.HttpAddress)
+            || view.FindLeader(0) is not { SiloId.Length: > 0 } leader
+            || Interlocked.Exchange(ref _registering, 1) == 1)
+        {
+            return;
+        }
+
+        _ = RegisterAgainAsync(leader.SiloId, self);
+    }
+
+    private async Task RegisterAgainAsync(string leaderSilo, SiloInfo self)
+    {
+        try
+        {
+            var answer = await grains.GetGrain<ISiloGrain>(leaderSilo).Register(self, 5000).ConfigureAwait(false);
+            ClusterLog.AddressesRefreshed(logger, options.SiloId, leaderSilo, answer.Status.ToString());
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ClusterLog.AddressesRefreshed(logger, options.SiloId, leaderSilo, ex.GetType().Name);
+        }
+        finally
+        {
+            Volatile.Write(ref _registering, 0);
         }
     }
 

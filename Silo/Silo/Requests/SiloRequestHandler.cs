@@ -21,6 +21,8 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
 {
     private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
 
+    public string SiloId => options.SiloId;
+
     public bool Hosts(ulong shardId, ulong replicaId) => engine.Find(shardId) is { } member && member.ReplicaId == replicaId;
 
     public ValueTask<ClientResponse> GetAsync(ulong shardId, GetRequest request, uint timeoutMs) =>
