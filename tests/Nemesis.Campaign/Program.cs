@@ -10,8 +10,10 @@ const string Usage = """
     Runs a cluster of Orleans silo processes under faults for M minutes (default 1), checks the
     history for linearizability and prints a summary. Exit code 0 only when the verdict is Ok.
     --clustering localhost (default): development clustering, s1 holds the membership table, so
-    kill, pause and partition never target s1. postgres: ADO.NET clustering on --postgres CONN
-    (any silo may be targeted). --data DIR keeps the silos' data and logs there.
+    kill, pause and partition never target s1. postgres: Orleans ADO.NET clustering on PostgreSQL
+    (any silo may be targeted, s1 included): --postgres CONN, else the server MULTIRAFT_PG names,
+    else a throwaway server (Debian's postgresql package); the run uses a schema of its own and
+    drops it. --data DIR keeps the silos' data and logs there.
     """;
 
 var minutes = 1.0;
@@ -61,6 +63,25 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+// --clustering postgres without --postgres: MULTIRAFT_PG, else a throwaway server for this run.
+PostgresServer? server = null;
+if (clustering == ClusteringMode.Postgres && string.IsNullOrEmpty(postgres))
+{
+    try
+    {
+        server = await PostgresServer.StartAsync(cancel.Token);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"multiraft-nemesis: {e.Message}");
+        return 1;
+    }
+
+    postgres = server.ConnectionString;
+    Console.WriteLine($"PostgreSQL: {server.Source}");
+}
+
+await using var serverScope = server;
 var options = new RunOptions
 {
     Seed = seed,
@@ -76,9 +97,9 @@ var options = new RunOptions
     CheckBudget = TimeSpan.FromMinutes(Math.Max(2, minutes)),
     ReportDirectory = report,
 };
-if (clustering == ClusteringMode.Postgres && string.IsNullOrEmpty(postgres))
+if (clustering != ClusteringMode.Postgres && postgres is not null)
 {
-    Console.Error.WriteLine($"--clustering postgres needs --postgres CONN\n{Usage}");
+    Console.Error.WriteLine($"--postgres needs --clustering postgres\n{Usage}");
     return 2;
 }
 

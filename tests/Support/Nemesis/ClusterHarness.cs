@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Tests.Support;
+using Npgsql;
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 
 namespace MultiRaft.Nemesis;
@@ -28,6 +29,8 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     private readonly Lock _restartsLock = new();
     private readonly List<SiloRestart> _restarts = [];
     private readonly Dictionary<string, (DateTime LastStart, TimeSpan Delay)> _backoff = [];
+    private TcpRelay? _relay;
+    private string? _siloPostgres;
     private volatile bool _disposed;
 
     private ClusterHarness(ClusterOptions options, NetworkLab? lab, string root, bool ownsRoot, Action<string> log)
@@ -40,7 +43,38 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         ClusterId = options.ClusterId ?? (options.Clustering == ClusteringMode.Localhost
             ? "multiraft-dev"
             : string.Create(CultureInfo.InvariantCulture, $"nemesis-{Environment.ProcessId:x}-{DateTime.UtcNow:HHmmssfff}"));
+        PostgresSchema = options.Clustering == ClusteringMode.Postgres
+            ? string.Create(CultureInfo.InvariantCulture, $"{SchemaPrefix}{Environment.ProcessId:x}_{Random.Shared.Next():x8}")
+            : null;
     }
+
+    /// <summary>
+    /// The start of the name of every PostgreSQL schema this machine's runs make
+    /// (<c>nemesis_&lt;machine&gt;_</c>, then the creating process id in hex and a random part):
+    /// a run removes only leftovers of this machine's runs whose process is gone.
+    /// </summary>
+    public static string SchemaPrefix => $"nemesis_{MachineTag}_";
+
+    private static string MachineTag
+    {
+        get
+        {
+            // FNV-1a: string.GetHashCode differs between processes.
+            var hash = 2166136261u;
+            foreach (var c in Environment.MachineName)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+
+            return (hash & 0xffffff).ToString("x6", CultureInfo.InvariantCulture);
+        }
+    }
+
+    /// <summary>
+    /// The PostgreSQL schema of this run's Orleans membership tables (postgres clustering; each
+    /// silo migrates it at start), dropped on dispose; null with development clustering.
+    /// </summary>
+    public string? PostgresSchema { get; }
 
     /// <summary>How the cluster was built.</summary>
     public ClusterOptions Options { get; }
@@ -76,7 +110,9 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     public string MembershipNote => MembershipPrimary is { } p
         ? $"membership: Orleans development clustering, {Silos[p].SiloId} holds the membership table in memory, so kill, pause and partition spare it "
             + $"(it stays on the majority side and is the middle of a bridge); postgres clustering lifts this"
-        : "membership: Orleans ADO.NET clustering on PostgreSQL; faults may target any silo";
+        : $"membership: Orleans ADO.NET clustering on PostgreSQL (schema {PostgresSchema}, cluster id {ClusterId}"
+            + (_relay is { } r ? $", reached from every namespace through a relay at {r.EndPoint} on the bridge, which no partition cuts" : "")
+            + "); kill, pause and partition may target any silo, s1 included";
 
     /// <summary>Silos that exited on their own and were restarted by the harness, in order.</summary>
     public IReadOnlyList<SiloRestart> Restarts
@@ -117,6 +153,11 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         var harness = new ClusterHarness(options, lab, root, options.RootDirectory is null, log);
         try
         {
+            if (options.Clustering == ClusteringMode.Postgres)
+            {
+                await harness.PreparePostgresAsync(cancellationToken);
+            }
+
             await harness.StartSilosAsync(cancellationToken);
             return harness;
         }
@@ -233,13 +274,51 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     /// <summary>The last log lines of every silo, for failure messages.</summary>
     public string LogTails(int lines) => string.Join('\n', Silos.Select(s => $"--- {s.SiloId} ({s.LogPath}) ---\n" + string.Join('\n', s.LogTail(lines))));
 
+    /// <summary>
+    /// This run's rows of the Orleans membership table (postgres clustering), oldest generation
+    /// first; empty with development clustering.
+    /// </summary>
+    public async Task<IReadOnlyList<MembershipRow>> MembershipAsync(CancellationToken cancellationToken = default)
+    {
+        if (PostgresSchema is null)
+        {
+            return [];
+        }
+
+        await using var connection = await OpenAdminAsync(cancellationToken);
+        await using var cmd = new NpgsqlCommand($"""
+            SELECT silo_name, address, port, generation, status, suspect_times, i_am_alive_time
+            FROM {PostgresSchema}.orleans_membership WHERE cluster_id = $1 ORDER BY generation, silo_name
+            """, connection);
+        cmd.Parameters.AddWithValue(ClusterId);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<MembershipRow>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new MembershipRow(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetDateTime(6)));
+        }
+
+        return rows;
+    }
+
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _disposed = true;
         foreach (var s in Silos)
         {
             s.Dispose();
+        }
+
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
+        }
+
+        if (PostgresSchema is not null)
+        {
+            await DropSchemaAsync();
         }
 
         Lab?.Dispose();
@@ -254,8 +333,112 @@ public sealed partial class ClusterHarness : IAsyncDisposable
             {
             }
         }
+    }
 
-        return ValueTask.CompletedTask;
+    // The run's schema and the relay that lets namespaced silos reach the server; leftovers of
+    // this machine's crashed runs (whose process is gone) are dropped first.
+    private async Task PreparePostgresAsync(CancellationToken cancellationToken)
+    {
+        var server = new NpgsqlConnectionStringBuilder(Options.PostgresConnectionString);
+        foreach (var name in await RemoveLeftoverSchemasAsync(Options.PostgresConnectionString!, cancellationToken))
+        {
+            _log($"dropped schema {name}, left over by a run whose process is gone");
+        }
+
+        if (Lab is null)
+        {
+            _siloPostgres = Options.PostgresConnectionString;
+            return;
+        }
+
+        // Npgsql reads a Host list; the relay serves the first host.
+        var host = (server.Host ?? "localhost").Split(',')[0].Trim();
+        _relay = TcpRelay.Start(IPAddress.Parse(Lab.BridgeAddress), host, server.Port);
+        _siloPostgres = new NpgsqlConnectionStringBuilder(Options.PostgresConnectionString)
+        {
+            Host = Lab.BridgeAddress,
+            Port = _relay.EndPoint.Port,
+        }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Drops the schemas of this machine's runs (<see cref="SchemaPrefix"/>) whose creating
+    /// process is gone (a crashed or killed run never dropped its own); returns their names.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RemoveLeftoverSchemasAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAdminAsync(connectionString, cancellationToken);
+        await using var list = new NpgsqlCommand("SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)", connection);
+        list.Parameters.AddWithValue(SchemaPrefix);
+        var leftovers = new List<string>();
+        await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var name = reader.GetString(0);
+                if (name[SchemaPrefix.Length..].Split('_')[0] is var pid
+                    && int.TryParse(pid, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var id) && !Directory.Exists($"/proc/{id}"))
+                {
+                    leftovers.Add(name);
+                }
+            }
+        }
+
+        foreach (var name in leftovers)
+        {
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {name} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return leftovers;
+    }
+
+    private Task<NpgsqlConnection> OpenAdminAsync(CancellationToken cancellationToken) =>
+        OpenAdminAsync(Options.PostgresConnectionString!, cancellationToken);
+
+    private static async Task<NpgsqlConnection> OpenAdminAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        // Unpooled: nothing of the harness keeps the server busy after a run.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    // After a kept run the membership table goes next to the logs as evidence (who declared whom dead).
+    private async Task DropSchemaAsync()
+    {
+        try
+        {
+            if (KeepFiles && Directory.Exists(Root))
+            {
+                var rows = await MembershipAsync();
+                await File.WriteAllLinesAsync(Path.Combine(Root, "membership.txt"),
+                    [$"Orleans membership table, schema {PostgresSchema}, cluster id {ClusterId}", .. rows.Select(r => r.ToString())]);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException)
+        {
+            _log($"could not save the membership table: {e.Message}");
+        }
+
+        try
+        {
+            await using var connection = await OpenAdminAsync(CancellationToken.None);
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {PostgresSchema} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            _log($"could not drop schema {PostgresSchema} (the next run on this machine drops it): {e.Message}");
+        }
     }
 
     private async Task<bool> IsHealthyAsync()
@@ -335,7 +518,7 @@ public sealed partial class ClusterHarness : IAsyncDisposable
 
                 break;
             default:
-                extra.AddRange(["--clustering", "postgres", "--postgres", Options.PostgresConnectionString!]);
+                extra.AddRange(["--clustering", "postgres", "--postgres", _siloPostgres!, "--postgres-schema", PostgresSchema!]);
                 if (index == 0)
                 {
                     extra.AddRange(["--bootstrap", "true"]);
@@ -386,13 +569,21 @@ public sealed partial class ClusterHarness : IAsyncDisposable
         _log($"RESTARTED {silo.SiloId} as pid {silo.Pid}");
     }
 
-    // The last line of its log that says why it went (Orleans logs a silo declared dead, a fatal error).
+    // The line of its log (since its last start) that says why it went: Orleans' "I have been told
+    // I am dead" or a fatal error first (a fail-fast's stack traces follow it by hundreds of lines),
+    // else the last line that mentions death, termination or a stop.
     private static string ExitReason(SiloProcess silo)
     {
-        var line = silo.LogTail(80).LastOrDefault(l => ReasonLine().IsMatch(l));
+        var lines = silo.LogTail(5000).ToList();
+        var start = lines.FindLastIndex(l => l.StartsWith("==== ", StringComparison.Ordinal) && l.Contains("harness: starting", StringComparison.Ordinal));
+        var since = lines.Skip(Math.Max(0, start)).ToList();
+        var line = since.FirstOrDefault(l => StrongReasonLine().IsMatch(l)) ?? since.LastOrDefault(l => ReasonLine().IsMatch(l));
         line = line?.Trim() ?? "no reason in its log";
         return line.Length > 240 ? line[..240] + "..." : line;
     }
+
+    [GeneratedRegex(@"told I am dead|declared (me |this silo )?dead|cannot start|invalid settings|Fatal error|Unhandled exception", RegexOptions.IgnoreCase)]
+    private static partial Regex StrongReasonLine();
 
     [GeneratedRegex(@"declared|\bdead\b|fatal|terminat|unhandled|failfast|cannot start|shutting down|invalid settings", RegexOptions.IgnoreCase)]
     private static partial Regex ReasonLine();
@@ -456,5 +647,39 @@ public sealed partial class ClusterHarness : IAsyncDisposable
 /// <param name="ExitedAt">When the harness saw it exit (UTC).</param>
 /// <param name="SiloId">The silo.</param>
 /// <param name="ExitCode">Its exit code (134: Orleans failed fast; 0: stopped by a signal; 137: SIGKILL from outside).</param>
-/// <param name="Reason">The last line of its log that says why, or that none does.</param>
+/// <param name="Reason">The line of its log that says why (Orleans' "I have been told I am dead...", a fatal error), or that none does.</param>
 public sealed record SiloRestart(DateTime ExitedAt, string SiloId, int ExitCode, string Reason);
+
+/// <summary>One row of the Orleans membership table (postgres clustering).</summary>
+/// <param name="SiloName">The Orleans silo name (the harness's silo id).</param>
+/// <param name="Address">Its silo endpoint's address.</param>
+/// <param name="Port">Its silo endpoint's port.</param>
+/// <param name="Generation">The generation of this start (a restarted silo gets a new row).</param>
+/// <param name="Status">Orleans' SiloStatus as a number (3 active, 6 dead...).</param>
+/// <param name="SuspectTimes">The votes against it (silo and time), or null.</param>
+/// <param name="IAmAliveTime">The last time it wrote that it is alive.</param>
+public sealed record MembershipRow(string SiloName, string Address, int Port, int Generation, int Status, string? SuspectTimes, DateTime IAmAliveTime)
+{
+    /// <summary>Orleans' SiloStatus.Active.</summary>
+    public const int Active = 3;
+
+    /// <summary>Orleans' SiloStatus.Dead.</summary>
+    public const int Dead = 6;
+
+    /// <summary>The status as Orleans names it.</summary>
+    public string StatusName => Status switch
+    {
+        0 => "None",
+        1 => "Created",
+        2 => "Joining",
+        3 => "Active",
+        4 => "ShuttingDown",
+        5 => "Stopping",
+        6 => "Dead",
+        _ => Status.ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{SiloName} {Address}:{Port} generation {Generation} {StatusName}, i-am-alive {IAmAliveTime:HH:mm:ss.fff}, suspected by: {SuspectTimes ?? "nobody"}");
+}

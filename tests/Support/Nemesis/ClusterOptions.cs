@@ -27,7 +27,13 @@ public sealed record ClusterOptions
     /// <summary>How silos find each other; <see cref="ClusteringMode.Localhost"/> (development clustering) by default.</summary>
     public ClusteringMode Clustering { get; init; } = ClusteringMode.Localhost;
 
-    /// <summary>The Npgsql connection string of <see cref="ClusteringMode.Postgres"/> clustering.</summary>
+    /// <summary>
+    /// The Npgsql connection string of <see cref="ClusteringMode.Postgres"/> clustering, as the
+    /// root namespace reaches the server (<see cref="PostgresServer"/> gives one). Each run gets a
+    /// schema of its own there (<c>nemesis_&lt;machine&gt;_&lt;pid&gt;_&lt;random&gt;</c>), dropped
+    /// when the harness is disposed; silos in namespaces reach the server through a relay on the
+    /// bridge that no partition cuts.
+    /// </summary>
     public string? PostgresConnectionString { get; init; }
 
     /// <summary>

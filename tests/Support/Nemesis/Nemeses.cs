@@ -14,9 +14,13 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly HashSet<int> _killed = [];
     private int _joined;
+    private bool _firstTargetTaken;
 
     /// <summary>Aim kills, pauses and partitions at the silo leading the most shards.</summary>
     public bool TargetLeaders { get; init; }
+
+    /// <summary>The silo id the first kill or pause takes away, or the first partition isolates (when it is a fault target).</summary>
+    public string? FirstTarget { get; init; }
 
     /// <summary>At most this many silos join during a run (<see cref="NemesisKind.Join"/>); later joins do nothing.</summary>
     public int MaxJoins { get; init; } = 2;
@@ -65,7 +69,14 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
                 var targets = cluster.FaultTargets.OrderBy(_ => rng.Next()).ToList();
                 var everyone = Enumerable.Range(0, n).ToList();
                 string what;
-                switch (TargetLeaders ? 2 : rng.Next(4))
+                var first = TakeFirstTarget();
+                if (first is { } f)
+                {
+                    targets.Remove(f);
+                    targets.Insert(0, f);
+                }
+
+                switch (first is not null ? 0 : TargetLeaders ? 2 : rng.Next(4))
                 {
                     case 0:
                         lab.Cut([targets[0]], everyone);
@@ -196,6 +207,11 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
     // Half the time the fault target leading the most shards (the fault that matters most), else any fault target.
     private async Task<int> PickVictimAsync()
     {
+        if (TakeFirstTarget() is { } first)
+        {
+            return first;
+        }
+
         if (TargetLeaders || rng.Next(2) == 0)
         {
             return await BusiestLeaderAsync();
@@ -203,6 +219,19 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
 
         var targets = cluster.FaultTargets;
         return targets[rng.Next(targets.Count)];
+    }
+
+    // The FirstTarget's index, once, if it is a fault target.
+    private int? TakeFirstTarget()
+    {
+        if (_firstTargetTaken || FirstTarget is null)
+        {
+            return null;
+        }
+
+        _firstTargetTaken = true;
+        var i = cluster.IndexOf(FirstTarget);
+        return cluster.FaultTargets.Contains(i) ? i : null;
     }
 
     // Among the fault targets (never the membership primary of development clustering).

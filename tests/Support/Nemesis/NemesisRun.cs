@@ -35,7 +35,7 @@ public static class NemesisRun
         ArgumentNullException.ThrowIfNull(log);
         var rng = new Random(options.Seed);
         var notes = new List<string>();
-        using var nemeses = new Nemeses(cluster, rng, log) { TargetLeaders = options.TargetLeaders };
+        using var nemeses = new Nemeses(cluster, rng, log) { TargetLeaders = options.TargetLeaders, FirstTarget = options.FirstTarget };
         var kinds = options.Nemeses.Where(nemeses.Supports).ToList();
         foreach (var skipped in options.Nemeses.Except(kinds))
         {

@@ -33,6 +33,14 @@ public sealed record RunOptions
     /// <summary>Aim every kill, pause and partition at the silo leading the most shards.</summary>
     public bool TargetLeaders { get; init; }
 
+    /// <summary>
+    /// The silo (by id) that the run's first kill or pause takes away, or its first partition
+    /// isolates; later faults choose as usual. Ignored when it is not a fault target (s1 under
+    /// development clustering). With postgres clustering <c>"s1"</c> shows that the first silo
+    /// is no longer special.
+    /// </summary>
+    public string? FirstTarget { get; init; }
+
     /// <summary>Stop the load as soon as a check of the history so far fails (used to hunt the planted bug).</summary>
     public TimeSpan? CheckEvery { get; init; }
 }

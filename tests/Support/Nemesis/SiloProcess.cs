@@ -215,6 +215,11 @@ public sealed class SiloProcess : IDisposable
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
         // "Application is shutting down...": tells a stop by a signal from a crash in the log.
         psi.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        // Timestamps (UTC) on every line, to line the logs up with the run's fault times.
+        psi.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        psi.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
+        // The silo's own start-up lines: bootstrap, join, "restarting with N replicas from storage", ready.
+        psi.Environment["Logging__LogLevel__MultiRaft.Silo.Cluster"] = "Information";
         foreach (var (name, value) in _environment)
         {
             psi.Environment[name] = value;
@@ -249,6 +254,16 @@ public sealed class SiloProcess : IDisposable
 
     private void OnExited(Process process)
     {
+        // Exited can come before the last output lines are read; this waits for them, so that
+        // whoever looks for the reason in the log finds it.
+        try
+        {
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
         int code;
         lock (_lock)
         {
