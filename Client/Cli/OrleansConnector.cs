@@ -1,10 +1,5 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using MultiRaft.Client;
-using Orleans.Configuration;
-using Orleans.Hosting;
 
 namespace MultiRaft.Cli;
 
@@ -22,40 +17,22 @@ internal static class OrleansConnector
             }
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        // The tool's output is its answer; Orleans' own log lines would only get in its way.
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => Clustering(client, connection, gateways)
-            .Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = connection.ClusterId;
-                o.ServiceId = connection.ServiceId;
-            })
-            .AddMultiRaftClient(o =>
-            {
-                o.RequestTimeout = connection.Client.RequestTimeout;
-                o.InitialRetryDelay = connection.Client.InitialRetryDelay;
-                o.MaxRetryDelay = connection.Client.MaxRetryDelay;
-            }));
-        var host = builder.Build();
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(connection.Client.RequestTimeout);
-            await host.StartAsync(deadline.Token).ConfigureAwait(false);
+            var host = await MultiRaftClientHost.StartAsync(client => Clustering(client, connection, gateways), connection.ClusterId,
+                connection.ServiceId, o =>
+                {
+                    o.RequestTimeout = connection.Client.RequestTimeout;
+                    o.InitialRetryDelay = connection.Client.InitialRetryDelay;
+                    o.MaxRetryDelay = connection.Client.MaxRetryDelay;
+                }, connection.Client.RequestTimeout, cancellationToken).ConfigureAwait(false);
+            return new CliClient(host.Client, host);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (ReplicaUnreachableException ex)
         {
-            host.Dispose();
             var through = connection.Postgres is null ? string.Join(", ", connection.Endpoints) : "the gateways in PostgreSQL";
-            var why = ex is OperationCanceledException ? $"no gateway answered within {connection.Client.RequestTimeout.TotalSeconds:0.###} s" : ex.Message;
-            throw new ReplicaUnreachableException($"cannot connect to the cluster '{connection.ClusterId}' through {through}: {why}", ex)
-            {
-                MayHaveArrived = false,
-            };
+            throw new ReplicaUnreachableException($"{ex.Message} (through {through})", ex) { MayHaveArrived = false };
         }
-
-        return new CliClient(host.Services.GetRequiredService<MultiRaftClient>(), new HostLifetime(host));
     }
 
     // Static clustering over the given gateways, or ADO.NET clustering reading the silos' own
@@ -87,21 +64,6 @@ internal static class OrleansConnector
         catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
         {
             throw new ReplicaUnreachableException($"cannot resolve the gateway host '{host}': {ex.Message}", ex) { MayHaveArrived = false };
-        }
-    }
-
-    private sealed class HostLifetime(IHost host) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await host.StopAsync().ConfigureAwait(false);
-            }
-            finally
-            {
-                host.Dispose();
-            }
         }
     }
 }

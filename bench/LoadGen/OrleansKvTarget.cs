@@ -1,11 +1,6 @@
 using System.Net;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using MultiRaft.Client;
-using Orleans.Configuration;
-using Orleans.Hosting;
 
 namespace MultiRaft.LoadGen;
 
@@ -16,13 +11,13 @@ namespace MultiRaft.LoadGen;
 /// </summary>
 public sealed class OrleansKvTarget : IKvTarget, IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly MultiRaftClientHost _host;
     private readonly MultiRaftClient _client;
 
-    private OrleansKvTarget(IHost host)
+    private OrleansKvTarget(MultiRaftClientHost host)
     {
         _host = host;
-        _client = host.Services.GetRequiredService<MultiRaftClient>();
+        _client = host.Client;
     }
 
     /// <summary>
@@ -45,31 +40,15 @@ public sealed class OrleansKvTarget : IKvTarget, IAsyncDisposable
             }
         }
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        // The report is the output; Orleans' own log lines would only get in its way.
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client
-            .UseStaticClustering([.. gateways])
-            .Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = orleans.ClusterId;
-                o.ServiceId = orleans.ServiceId;
-            })
-            .AddMultiRaftClient(o => o.RequestTimeout = requestTimeout));
-        var host = builder.Build();
         try
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(requestTimeout);
-            await host.StartAsync(deadline.Token);
+            var host = await MultiRaftClientHost.StartAsync(gateways, orleans.ClusterId, orleans.ServiceId, o => o.RequestTimeout = requestTimeout,
+                requestTimeout, cancellationToken);
             return new OrleansKvTarget(host);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (ReplicaUnreachableException ex)
         {
-            host.Dispose();
-            var why = ex is OperationCanceledException ? $"no gateway let the client in within {requestTimeout.TotalSeconds:0.###} s (--timeout)" : ex.Message;
-            throw new InvalidOperationException(
-                $"cannot connect to the cluster '{orleans.ClusterId}' (service '{orleans.ServiceId}') through {string.Join(", ", orleans.Gateways)}: {why}", ex);
+            throw new InvalidOperationException($"{ex.Message} (through {string.Join(", ", orleans.Gateways)}; --timeout bounds the wait)", ex);
         }
     }
 
@@ -90,17 +69,5 @@ public sealed class OrleansKvTarget : IKvTarget, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            // A client of a cluster that went away should not hold up the report.
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _host.StopAsync(deadline.Token);
-        }
-        finally
-        {
-            _host.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
