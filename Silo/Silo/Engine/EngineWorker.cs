@@ -29,7 +29,7 @@ internal sealed class EngineWorker
     // A turn's outgoing messages, handed to the transport together so that each destination
     // silo gets them all in one Orleans call.
     private readonly List<(ReplicaHost Host, Message Message)> _outbox = [];
-    private readonly Dictionary<string, Grains.Interfaces.Protos.MessageBatch> _batches = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Grains.Interfaces.Protos.MessageBatch?> _batches = new(StringComparer.Ordinal);
     private readonly SiloEngine _engine;
     private readonly ILogger _logger;
     private int _tickPending;

@@ -194,13 +194,25 @@ internal sealed class SiloEngine : IAsyncDisposable
     /// one batch per destination silo. A message whose silo is unknown or not an active member is
     /// reported unreachable at once, so Raft probes instead of streaming into the void.
     /// </summary>
-    internal void SendTurn(List<(ReplicaHost Host, Message Message)> outbox, Dictionary<string, MessageBatch> batches)
+    internal void SendTurn(List<(ReplicaHost Host, Message Message)> outbox, Dictionary<string, MessageBatch?> batches)
     {
         var sender = Sender;
         foreach (var (host, m) in outbox)
         {
             var silo = SiloOf(host.Id.Shard, m.To);
-            if (silo is null || sender is null || !sender.IsReachable(silo))
+            if (silo is null || sender is null)
+            {
+                Unsent(host, m);
+                continue;
+            }
+
+            // Reachability is asked once per destination per turn; null marks one that is not.
+            if (!batches.TryGetValue(silo, out var batch))
+            {
+                batches[silo] = batch = sender.IsReachable(silo) ? new MessageBatch() : null;
+            }
+
+            if (batch is null)
             {
                 Unsent(host, m);
                 continue;
@@ -218,17 +230,12 @@ internal sealed class SiloEngine : IAsyncDisposable
                 continue;
             }
 
-            if (!batches.TryGetValue(silo, out var batch))
-            {
-                batches[silo] = batch = new MessageBatch();
-            }
-
             batch.Messages.Add(new ShardMessage { ShardId = host.Id.Shard, Message = wire });
         }
 
         foreach (var (silo, batch) in batches)
         {
-            if (batch.Messages.Count > 0)
+            if (batch is { Messages.Count: > 0 })
             {
                 Interlocked.Increment(ref Stats.Calls);
                 sender!.Send(silo, batch);
