@@ -13,7 +13,14 @@ internal static class OrleansConnector
         {
             foreach (var endpoint in connection.Endpoints)
             {
-                gateways.Add(await ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false));
+                try
+                {
+                    gateways.Add(await GatewayEndpoint.ResolveAsync(endpoint, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException or FormatException)
+                {
+                    throw new ReplicaUnreachableException($"cannot resolve the gateway '{endpoint}': {ex.Message}", ex) { MayHaveArrived = false };
+                }
             }
         }
 
@@ -45,25 +52,4 @@ internal static class OrleansConnector
                 o.Invariant = "Npgsql";
                 o.ConnectionString = new Npgsql.NpgsqlConnectionStringBuilder(connection.Postgres) { SearchPath = connection.PostgresSchema }.ConnectionString;
             });
-
-    private static async Task<IPEndPoint> ResolveAsync(string endpoint, CancellationToken cancellationToken)
-    {
-        var colon = endpoint.LastIndexOf(':');
-        var host = endpoint[..colon].Trim('[', ']');
-        var port = int.Parse(endpoint.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture);
-        if (IPAddress.TryParse(host, out var address))
-        {
-            return new IPEndPoint(address, port);
-        }
-
-        try
-        {
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-            return new IPEndPoint(addresses.First(), port);
-        }
-        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            throw new ReplicaUnreachableException($"cannot resolve the gateway host '{host}': {ex.Message}", ex) { MayHaveArrived = false };
-        }
-    }
 }

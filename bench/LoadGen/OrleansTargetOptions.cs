@@ -1,3 +1,4 @@
+using MultiRaft.Client;
 namespace MultiRaft.LoadGen;
 
 /// <summary>Where the Orleans target connects: gateways (static clustering) and the cluster's Orleans identity.</summary>

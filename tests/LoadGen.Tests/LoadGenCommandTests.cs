@@ -1,3 +1,4 @@
+using MultiRaft.Client;
 namespace MultiRaft.LoadGen.Tests;
 
 /// <summary>The command line binds to a target: HTTP by default, Orleans with --orleans, never both.</summary>

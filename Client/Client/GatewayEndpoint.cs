@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace MultiRaft.LoadGen;
+namespace MultiRaft.Client;
 
 /// <summary>Parses and resolves an Orleans gateway given as <c>HOST:PORT</c>: an IPv4 address, <c>[IPv6]</c>, or a host name.</summary>
 public static class GatewayEndpoint
@@ -53,7 +53,7 @@ public static class GatewayEndpoint
             return new IPEndPoint(address, port);
         }
 
-        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+        var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
         return addresses.Length != 0
             ? new IPEndPoint(addresses[0], port)
             : throw new InvalidOperationException($"the gateway host '{host}' has no address");
