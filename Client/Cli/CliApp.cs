@@ -24,6 +24,8 @@ internal static class CliApp
         root.Subcommands.Add(KvCommands.CompareAndSet(runner));
         root.Subcommands.Add(KvCommands.Scan(runner));
         root.Subcommands.Add(ClusterCommands.Cluster(runner));
+        root.Subcommands.Add(ClusterCommands.Silo(runner));
+        root.Subcommands.Add(ClusterCommands.Shard(runner));
         return root;
     }
 

@@ -17,6 +17,11 @@ internal static class CliErrors
             await error.WriteLineAsync($"precondition failed: the key is {current}").ConfigureAwait(false);
             return ExitCodes.NotFoundOrPreconditionFailed;
         }
+        catch (OperationRefusedException e)
+        {
+            await error.WriteLineAsync("refused: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.NotFoundOrPreconditionFailed;
+        }
         catch (NotFoundException e)
         {
             await error.WriteLineAsync("not found: " + e.Message).ConfigureAwait(false);

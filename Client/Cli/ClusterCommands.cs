@@ -1,8 +1,12 @@
 using System.CommandLine;
+using System.Globalization;
 
 namespace MultiRaft.Cli;
 
-/// <summary><c>cluster status</c>: silos and shards as tables.</summary>
+/// <summary>
+/// The operator commands: <c>cluster status</c> (silos and shards as tables), <c>silo drain</c>
+/// and <c>shard transfer-leader</c>.
+/// </summary>
 internal static class ClusterCommands
 {
     public static Command Cluster(CommandRunner runner)
@@ -15,5 +19,36 @@ internal static class ClusterCommands
             return ExitCodes.Ok;
         });
         return new Command("cluster", "Inspect the cluster") { status };
+    }
+
+    public static Command Silo(CommandRunner runner)
+    {
+        var silo = new Argument<string>("silo") { Description = "The silo's id" };
+        var drain = new Command("drain", "Move a silo's leaders and data replicas to the other silos (in the background)") { silo };
+        runner.SetAction(drain, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(silo)!;
+            var left = await client.DrainSiloAsync(id, ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"silo {id} is draining: {left.ToString(CultureInfo.InvariantCulture)} data replicas left to move")
+                .ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return new Command("silo", "Scale silos in") { drain };
+    }
+
+    public static Command Shard(CommandRunner runner)
+    {
+        var shard = new Argument<ulong>("shard") { Description = "The shard's id" };
+        var to = new Argument<string>("silo") { Description = "The silo whose replica is to lead" };
+        var transfer = new Command("transfer-leader", "Move a shard's leadership to its replica on a silo; returns once that replica leads") { shard, to };
+        runner.SetAction(transfer, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(shard);
+            var silo = parse.GetValue(to)!;
+            await client.TransferLeaderAsync(id, silo, ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"shard {id.ToString(CultureInfo.InvariantCulture)} is led by {silo}").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return new Command("shard", "Steer shards") { transfer };
     }
 }

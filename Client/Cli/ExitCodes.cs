@@ -5,7 +5,7 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>The key is absent, or a condition (version, absence) did not hold.</summary>
+    /// <summary>The key, silo or shard is absent, a condition (version, absence) did not hold, or the cluster refused an operator request.</summary>
     public const int NotFoundOrPreconditionFailed = 1;
 
     /// <summary>The command line (or a request the cluster refused as malformed) is wrong.</summary>

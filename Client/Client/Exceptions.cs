@@ -30,6 +30,12 @@ public sealed class BadRequestException(string message, bool isTooLarge = false)
     public bool IsTooLarge { get; } = isTooLarge;
 }
 
+/// <summary>
+/// The cluster refused an operator request as it stands (for example draining a silo that is
+/// dead, or whose going would leave too few silos). Nothing changed.
+/// </summary>
+public sealed class OperationRefusedException(string message) : MultiRaftException(message);
+
 /// <summary>A named silo or shard does not exist.</summary>
 public sealed class NotFoundException(string message) : MultiRaftException(message);
 

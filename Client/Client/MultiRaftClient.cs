@@ -189,6 +189,44 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts draining <paramref name="siloId"/>: it takes no new replicas, the leadership of its
+    /// shards moves to other silos and its data replicas are replaced elsewhere, in the
+    /// background. Returns at once with the silo's data replicas still to move; calling it again
+    /// for a draining silo only reports that count.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such silo.</exception>
+    /// <exception cref="OperationRefusedException">
+    /// The router refused: the silo is dead, or the silos left active could not hold every replica.
+    /// </exception>
+    public async Task<int> DrainSiloAsync(string siloId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(siloId);
+        using var call = new CallContext(_options, isWrite: false, cancellationToken);
+        var response = await RouteAsync(call, ShardSelector.ForShard(0), _ => new ClientRequest
+        {
+            DrainSilo = new DrainSiloRequest { SiloId = siloId },
+        }, "drain").ConfigureAwait(false);
+        switch (response.Status)
+        {
+            case ResponseStatus.Ok:
+                return response.Cluster is { } view ? DataReplicasOn(view, siloId) : 0;
+            case ResponseStatus.PreconditionFailed:
+                throw new OperationRefusedException(response.Error);
+            case ResponseStatus.NotFound:
+                throw new NotFoundException($"drain: {response.Error}");
+            default:
+                throw new MultiRaftException($"drain: unexpected answer {response.Status} {response.Error}");
+        }
+    }
+
+    /// <summary>How many data-shard replicas the view places on <paramref name="siloId"/>.</summary>
+    public static int DataReplicasOn(ClusterView view, string siloId)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return view.Shards.Where(s => s.ShardId != 0).Sum(s => s.Replicas.Count(r => r.SiloId == siloId));
+    }
+
     /// <summary>Nothing to release: the Orleans client or silo underneath belongs to its host.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

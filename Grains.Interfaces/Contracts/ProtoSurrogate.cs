@@ -53,6 +53,10 @@ public sealed class OpenSessionRequestConverter : ProtoConverter<OpenSessionRequ
 [RegisterConverter]
 public sealed class TransferLeaderRequestConverter : ProtoConverter<TransferLeaderRequest>;
 
+/// <summary>Orleans converter for <see cref="DrainSiloRequest"/>.</summary>
+[RegisterConverter]
+public sealed class DrainSiloRequestConverter : ProtoConverter<DrainSiloRequest>;
+
 /// <summary>Orleans converter for <see cref="SiloInfo"/>.</summary>
 [RegisterConverter]
 public sealed class SiloInfoConverter : ProtoConverter<SiloInfo>;

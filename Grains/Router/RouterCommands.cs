@@ -46,6 +46,31 @@ public static class RouterCommands
         };
     }
 
+    /// <summary>
+    /// Removes replica <paramref name="replicaId"/> of <paramref name="shardId"/> and, unless
+    /// <paramref name="promoteReplicaId"/> is 0, makes that replica a voter in the same step, if
+    /// the shard is still at <paramref name="expectedEpoch"/>.
+    /// </summary>
+    public static RouterCommand RemoveReplica(ulong shardId, ulong replicaId, ulong promoteReplicaId, ShardEpoch expectedEpoch, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        return new RouterCommand
+        {
+            TimestampMs = timestampMs,
+            RemoveReplica = new RemoveReplica
+            {
+                ShardId = shardId, ReplicaId = replicaId, PromoteReplicaId = promoteReplicaId, ExpectedEpoch = expectedEpoch.Clone(),
+            },
+        };
+    }
+
+    /// <summary>Marks <paramref name="siloId"/> DRAINING: its leaders and data replicas move to other silos.</summary>
+    public static RouterCommand Drain(string siloId, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(siloId);
+        return new RouterCommand { TimestampMs = timestampMs, DrainSilo = new DrainSilo { SiloId = siloId } };
+    }
+
     /// <summary>Marks a silo dead if its last heartbeat is still <paramref name="lastHeartbeatMs"/>.</summary>
     public static RouterCommand MarkDead(string siloId, long lastHeartbeatMs, long timestampMs)
     {

@@ -21,19 +21,30 @@ public static class RouterPlanner
     /// Silo names Orleans' membership lists as dead (and not active again): liveness is Orleans',
     /// the router only records it. Null or empty: no silo is dead.
     /// </param>
+    /// <param name="watchingSinceMs">
+    /// Since when the caller has been watching the silos' reports (when it became the router's
+    /// leader): a silo counts as away only after <see cref="RouterPlannerOptions.DownTimeMs"/> of
+    /// silence the caller saw, so a new leader, or a cluster starting again, replaces nothing for
+    /// silos that simply have not reported yet.
+    /// </param>
     public static IReadOnlyList<RouterCommand> Plan(RouterState state, long nowMs, RouterPlannerOptions options,
-        IReadOnlySet<string>? declaredDead = null)
+        IReadOnlySet<string>? declaredDead = null, long watchingSinceMs = 0)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ReplicationFactor, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ReplicationFactor, RouterStateMachine.MaxDataReplicas, nameof(options));
+        // One place is kept free for a replica moving in, which a replacement needs.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.ReplicationFactor, RouterStateMachine.MaxDataReplicas - 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMetaVoters, 1, nameof(options));
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DownTimeMs, 1, nameof(options));
 
         var commands = new List<RouterCommand>();
         var statusById = new Dictionary<string, SiloStatus>(StringComparer.Ordinal);
-        // Silos that may take new replicas and votes: ACTIVE and not about to be marked dead.
-        // state.Silos is sorted by id, so this list is too, which settles ties.
+        // Silos whose data replicas are replaced: dead, draining, or away past the down time.
+        var gone = new HashSet<string>(StringComparer.Ordinal);
+        // Silos that may take new replicas and votes: ACTIVE, reporting, and not about to be
+        // marked dead. state.Silos is sorted by id, so this list is too, which settles ties.
         var placeable = new List<string>();
         foreach (var silo in state.Silos)
         {
@@ -44,7 +55,12 @@ public static class RouterPlanner
                 continue;
             }
 
-            if (silo.Status == SiloStatus.Active)
+            if (silo.Status is SiloStatus.Dead or SiloStatus.Draining
+                || nowMs - Math.Max(silo.LastHeartbeatMs, watchingSinceMs) > options.DownTimeMs)
+            {
+                gone.Add(silo.SiloId);
+            }
+            else if (silo.Status == SiloStatus.Active)
             {
                 placeable.Add(silo.SiloId);
             }
@@ -68,7 +84,7 @@ public static class RouterPlanner
         {
             var command = shard.ShardId == RouterStateMachine.MetaShardId
                 ? PlanMeta(shard, placeable, statusById, nowMs, options)
-                : PlanData(shard, placeable, loads, nowMs, options);
+                : PlanData(shard, placeable, gone, loads, nowMs, options);
             if (command is not null)
             {
                 commands.Add(command);
@@ -118,20 +134,73 @@ public static class RouterPlanner
         return null;
     }
 
-    private static RouterCommand? PlanData(
-        ShardDescriptor shard, List<string> placeable, Dictionary<string, int> loads, long nowMs, RouterPlannerOptions options)
+    private static RouterCommand? PlanData(ShardDescriptor shard, List<string> placeable, HashSet<string> gone,
+        Dictionary<string, int> loads, long nowMs, RouterPlannerOptions options)
     {
+        var epoch = shard.Epoch ?? new ShardEpoch();
+        // A replica on a gone silo is replaced: a learner is added on a live silo, and once it is
+        // in the map the dead replica is removed and the learner promoted in one command, which the
+        // shard's leader carries out as one joint change when the learner has caught up.
+        ReplicaDescriptor? lost = null;
+        ReplicaDescriptor? incoming = null;
+        foreach (var r in shard.Replicas)
+        {
+            var dead = gone.Contains(r.SiloId);
+            if (dead && r.Role == ReplicaRole.Learner)
+            {
+                // Nothing waits on a learner: one on a gone silo simply goes.
+                return RouterCommands.RemoveReplica(shard.ShardId, r.ReplicaId, 0, epoch, nowMs);
+            }
+
+            if (dead)
+            {
+                lost ??= r;
+            }
+            else if (r.Role == ReplicaRole.Learner && placeable.Contains(r.SiloId, StringComparer.Ordinal))
+            {
+                incoming ??= r;
+            }
+        }
+
+        if (lost is not null)
+        {
+            if (incoming is not null)
+            {
+                return RouterCommands.RemoveReplica(shard.ShardId, lost.ReplicaId, incoming.ReplicaId, epoch, nowMs);
+            }
+
+            return shard.Replicas.Count < RouterStateMachine.MaxDataReplicas && LeastLoaded(shard, placeable, loads) is { } target
+                ? RouterCommands.AddReplica(shard.ShardId, target, epoch, ReplicaRole.Learner, nowMs)
+                : null;
+        }
+
+        if (incoming is not null && shard.Replicas.Count > options.ReplicationFactor)
+        {
+            // The replica it was to replace is back (its silo reports again): the spare goes.
+            return RouterCommands.RemoveReplica(shard.ShardId, incoming.ReplicaId, 0, epoch, nowMs);
+        }
+
         if (shard.Replicas.Count >= options.ReplicationFactor)
         {
             return null;
         }
 
+        return LeastLoaded(shard, placeable, loads) is { } best
+            ? RouterCommands.AddReplica(shard.ShardId, best, epoch, ReplicaRole.Voter, nowMs)
+            : null;
+    }
+
+    /// <summary>
+    /// The placeable silo with the fewest data replicas that holds none of the shard (on a tie the
+    /// smaller id), counted at once so that the other shards planned in this call spread out.
+    /// </summary>
+    private static string? LeastLoaded(ShardDescriptor shard, List<string> placeable, Dictionary<string, int> loads)
+    {
         string? best = null;
         var bestLoad = int.MaxValue;
         foreach (var siloId in placeable)
         {
             var load = loads.GetValueOrDefault(siloId);
-            // Strictly less: on a tie the earlier (smaller) silo id stays.
             if (load < bestLoad && !HasReplicaOn(shard, siloId))
             {
                 best = siloId;
@@ -139,14 +208,12 @@ public static class RouterPlanner
             }
         }
 
-        if (best is null)
+        if (best is not null)
         {
-            return null;
+            loads[best] = bestLoad + 1;
         }
 
-        // Counted now so that the other shards planned in this call spread over the silos.
-        loads[best] = bestLoad + 1;
-        return RouterCommands.AddReplica(shard.ShardId, best, shard.Epoch ?? new ShardEpoch(), ReplicaRole.Voter, nowMs);
+        return best;
     }
 
     private static bool HasReplicaOn(ShardDescriptor shard, string siloId)

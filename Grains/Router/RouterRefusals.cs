@@ -44,4 +44,13 @@ public static class RouterRefusals
 
     /// <summary>MarkSiloDead lost the race: a heartbeat was applied after the planner looked.</summary>
     public const string HeartbeatSince = "silo heartbeat applied since";
+
+    /// <summary>RemoveReplica would leave the shard without a voter.</summary>
+    public const string LastVoter = "the shard's last voter cannot be removed";
+
+    /// <summary>RemoveReplica names the same replica to remove and to promote.</summary>
+    public const string PromoteRemoved = "the replica to promote is the one removed";
+
+    /// <summary>DrainSilo would leave fewer ACTIVE silos than a data shard has voters.</summary>
+    public const string NoRoomToDrain = "draining it would leave fewer active silos than a shard has voters";
 }

@@ -4,7 +4,7 @@ using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 
 namespace MultiRaft.Grains.Router;
 
-/// <summary>Replica placement: adding replicas and changing their desired roles, fenced by epochs.</summary>
+/// <summary>Replica placement: adding and removing replicas and changing their desired roles, fenced by epochs.</summary>
 public sealed partial class RouterStateMachine
 {
     private RouterResult ApplyAddReplica(AddReplica command)
@@ -73,16 +73,7 @@ public sealed partial class RouterStateMachine
             return RouterResult.Refused(RouterRefusals.InvalidRole);
         }
 
-        ReplicaDescriptor? replica = null;
-        foreach (var r in shard.Replicas)
-        {
-            if (r.ReplicaId == command.ReplicaId)
-            {
-                replica = r;
-                break;
-            }
-        }
-
+        var replica = FindReplica(shard, command.ReplicaId);
         if (replica is null)
         {
             return RouterResult.Refused(RouterRefusals.UnknownReplica);
@@ -102,5 +93,80 @@ public sealed partial class RouterStateMachine
         }
 
         return new RouterResult(RouterOutcome.Applied, null, replica.ReplicaId);
+    }
+
+    private RouterResult ApplyRemoveReplica(RemoveReplica command)
+    {
+        if (!_shardsById.TryGetValue(command.ShardId, out var shard))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownShard);
+        }
+
+        if (!EpochEquals(command.ExpectedEpoch, shard.Epoch))
+        {
+            return RouterResult.Refused(RouterRefusals.EpochMismatch);
+        }
+
+        var removed = FindReplica(shard, command.ReplicaId);
+        if (removed is null)
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownReplica);
+        }
+
+        ReplicaDescriptor? promoted = null;
+        if (command.PromoteReplicaId != 0)
+        {
+            if (command.PromoteReplicaId == command.ReplicaId)
+            {
+                return RouterResult.Refused(RouterRefusals.PromoteRemoved);
+            }
+
+            promoted = FindReplica(shard, command.PromoteReplicaId);
+            if (promoted is null)
+            {
+                return RouterResult.Refused(RouterRefusals.UnknownReplica);
+            }
+
+            if (!(_silosById.TryGetValue(promoted.SiloId, out var silo) && silo.Status == SiloStatus.Active))
+            {
+                return RouterResult.Refused(RouterRefusals.SiloNotActive);
+            }
+        }
+
+        var votersAfter = 0;
+        foreach (var r in shard.Replicas)
+        {
+            if (r != removed && (r.Role == ReplicaRole.Voter || r == promoted))
+            {
+                votersAfter++;
+            }
+        }
+
+        if (votersAfter == 0)
+        {
+            return RouterResult.Refused(RouterRefusals.LastVoter);
+        }
+
+        shard.Replicas.Remove(removed);
+        if (promoted is not null)
+        {
+            promoted.Role = ReplicaRole.Voter;
+        }
+
+        BumpConfVer(shard);
+        return new RouterResult(RouterOutcome.Applied, null, removed.ReplicaId);
+    }
+
+    private static ReplicaDescriptor? FindReplica(ShardDescriptor shard, ulong replicaId)
+    {
+        foreach (var r in shard.Replicas)
+        {
+            if (r.ReplicaId == replicaId)
+            {
+                return r;
+            }
+        }
+
+        return null;
     }
 }

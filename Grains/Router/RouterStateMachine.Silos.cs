@@ -4,7 +4,7 @@ using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 
 namespace MultiRaft.Grains.Router;
 
-/// <summary>Silo membership: registration, heartbeats (with leader hints), death.</summary>
+/// <summary>Silo membership: registration, heartbeats (with leader hints), draining, death.</summary>
 public sealed partial class RouterStateMachine
 {
     private RouterResult ApplyRegister(RegisterSilo command, long now)
@@ -40,7 +40,12 @@ public sealed partial class RouterStateMachine
             _silosById.Add(silo.SiloId, silo);
         }
 
-        silo.Status = SiloStatus.Active;
+        // A draining silo that registers again (new addresses) stays draining.
+        if (silo.Status != SiloStatus.Draining)
+        {
+            silo.Status = SiloStatus.Active;
+        }
+
         // Registration proves the silo is alive: without this a silo coming back from DEAD would
         // carry its old heartbeat and be declared dead again at once.
         silo.LastHeartbeatMs = now;
@@ -120,6 +125,34 @@ public sealed partial class RouterStateMachine
         }
 
         silo.Status = SiloStatus.Dead;
+        return new RouterResult(RouterOutcome.Applied);
+    }
+
+    private RouterResult ApplyDrain(DrainSilo command)
+    {
+        if (!_silosById.TryGetValue(command.SiloId, out var silo))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownSilo);
+        }
+
+        if (silo.Status == SiloStatus.Draining)
+        {
+            return new RouterResult(RouterOutcome.Applied);
+        }
+
+        if (silo.Status != SiloStatus.Active)
+        {
+            return RouterResult.Refused(RouterRefusals.SiloNotActive);
+        }
+
+        var othersActive = _state.Silos.Count(s => s.Status == SiloStatus.Active && s != silo);
+        var mostVoters = _dataShards.Length == 0 ? 0 : _dataShards.Max(s => s.Replicas.Count(r => r.Role == ReplicaRole.Voter));
+        if (othersActive < Math.Max(mostVoters, 1))
+        {
+            return RouterResult.Refused(RouterRefusals.NoRoomToDrain);
+        }
+
+        silo.Status = SiloStatus.Draining;
         return new RouterResult(RouterOutcome.Applied);
     }
 

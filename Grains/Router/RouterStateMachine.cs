@@ -18,8 +18,11 @@ public sealed partial class RouterStateMachine
     /// <summary>The meta shard: the router's own Raft group.</summary>
     public const ulong MetaShardId = 0;
 
-    /// <summary>Replicas a data shard may have (RegisterSilo and AddReplica cap; shard 0 has none).</summary>
-    public const int MaxDataReplicas = 3;
+    /// <summary>
+    /// Replicas a data shard may have (AddReplica's cap; shard 0 has none): a replication factor
+    /// of three and one replica being moved in, which becomes a voter as another leaves.
+    /// </summary>
+    public const int MaxDataReplicas = 4;
 
     /// <summary>Voters RegisterSilo gives the meta shard before it hands out learners.</summary>
     public const int MetaVoters = 3;
@@ -65,6 +68,8 @@ public sealed partial class RouterStateMachine
             RouterCommand.CommandOneofCase.AddReplica => ApplyAddReplica(command.AddReplica),
             RouterCommand.CommandOneofCase.MarkDead => ApplyMarkDead(command.MarkDead),
             RouterCommand.CommandOneofCase.SetRole => ApplySetRole(command.SetRole),
+            RouterCommand.CommandOneofCase.RemoveReplica => ApplyRemoveReplica(command.RemoveReplica),
+            RouterCommand.CommandOneofCase.DrainSilo => ApplyDrain(command.DrainSilo),
             _ => RouterResult.Refused(RouterRefusals.EmptyCommand),
         };
         if (result.Outcome == RouterOutcome.Applied)

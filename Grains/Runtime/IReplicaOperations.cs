@@ -32,4 +32,7 @@ public interface IReplicaOperations
 
     /// <summary>The member's digest and membership.</summary>
     ValueTask<ClientResponse> DigestAsync(ulong shardId);
+
+    /// <summary>Marks a silo draining through the router, if this silo's member of shard 0 leads.</summary>
+    ValueTask<ClientResponse> DrainSiloAsync(ulong shardId, DrainSiloRequest request, uint timeoutMs);
 }

@@ -60,6 +60,15 @@ public sealed partial class ReplicaGrain(IReplicaOperations operations, ILogger<
     }
 
     /// <inheritdoc />
+    public Task<ClientResponse> DrainSilo(DrainSiloRequest request, uint timeoutMs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Hosted(new ShardRoute { ShardId = _shardId }, out var refusal)
+            ? operations.DrainSiloAsync(_shardId, request, timeoutMs).AsTask()
+            : refusal;
+    }
+
+    /// <inheritdoc />
     public Task<ClientResponse> Digest() =>
         Hosted(new ShardRoute { ShardId = _shardId }, out var refusal) ? operations.DigestAsync(_shardId).AsTask() : refusal;
 

@@ -45,6 +45,8 @@ internal static class ApiErrors
                 return Refuse(context, e.IsTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, e.Message);
             case NotFoundException e:
                 return Refuse(context, StatusCodes.Status404NotFound, e.Message);
+            case OperationRefusedException e:
+                return Refuse(context, StatusCodes.Status409Conflict, e.Message);
             case OutcomeUnknownException e:
                 HttpLog.OutcomeUnknown(Logger(context), request.Method, request.Path, e);
                 return Json(StatusCodes.Status504GatewayTimeout, new ErrorBody("timeout", "unknown"));

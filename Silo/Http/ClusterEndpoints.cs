@@ -69,8 +69,29 @@ internal static class ClusterEndpoints
             contentType: null, statusCode: StatusCodes.Status200OK);
     });
 
-    /// <summary><c>POST /cluster/silos/{id}/drain</c> and <c>DELETE /cluster/silos/{id}</c>: named here, built with the elastic cluster.</summary>
-    public static Task<IResult> ScaleInAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    /// <summary>
+    /// <c>POST /cluster/silos/{id}/drain</c>: 202 once the router marked the silo draining, with
+    /// the data replicas it still holds (they and its leaderships move in the background; ask
+    /// again, or read <c>GET /cluster</c>, to follow). 404 for an unknown silo, 409 when the
+    /// router refuses (a dead silo, or too few active silos left to hold every replica).
+    /// </summary>
+    public static Task<IResult> DrainAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    {
+        var siloId = context.Request.RouteValues["id"] as string ?? "";
+        var client = Client(context);
+        var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+        if (FindSilo(view, siloId) is null)
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId);
+        }
+
+        var left = await client.DrainSiloAsync(siloId, context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new DrainResult(siloId, "draining", left), HttpJsonContext.Default.DrainResult,
+            contentType: null, statusCode: StatusCodes.Status202Accepted);
+    });
+
+    /// <summary><c>DELETE /cluster/silos/{id}</c>: named here, built with the elastic cluster.</summary>
+    public static Task<IResult> RemoveAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
     {
         var siloId = context.Request.RouteValues["id"] as string ?? "";
         var view = await Client(context).GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
@@ -79,7 +100,7 @@ internal static class ClusterEndpoints
             return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId);
         }
 
-        return ApiErrors.Json(StatusCodes.Status501NotImplemented, new ErrorBody("draining arrives with the elastic-cluster issue"));
+        return ApiErrors.Json(StatusCodes.Status501NotImplemented, new ErrorBody("removing a drained silo is not built yet; drain it, then stop its process"));
     });
 
     private static SiloInfo? FindSilo(ClusterView view, string siloId) =>

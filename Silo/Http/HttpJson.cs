@@ -20,6 +20,9 @@ internal sealed record TransferLeaderBody(string? To);
 /// <summary>The answer to a completed leadership transfer.</summary>
 internal sealed record TransferLeaderResult(ulong Shard, string Leader);
 
+/// <summary>The answer to <c>POST /cluster/silos/{id}/drain</c>: the data replicas the silo still holds.</summary>
+internal sealed record DrainResult(string Silo, string Status, int ReplicasLeft);
+
 /// <summary>
 /// The System.Text.Json source-generated metadata for every body the API reads or writes:
 /// no reflection at run time, camelCase names.
@@ -29,5 +32,6 @@ internal sealed record TransferLeaderResult(ulong Shard, string Leader);
 [JsonSerializable(typeof(ScanItem[]))]
 [JsonSerializable(typeof(TransferLeaderBody))]
 [JsonSerializable(typeof(TransferLeaderResult))]
+[JsonSerializable(typeof(DrainResult))]
 [JsonSerializable(typeof(ClusterJson))]
 internal sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -220,6 +220,19 @@ internal sealed class ScriptedChannel : IGrainChannel
         return new ClientResponse { Leader = hint.Clone() };
     }
 
+    /// <summary>Adds the meta shard (0, on both silos, led by silo-1) to the view: requests for the router go to it.</summary>
+    public void AddMetaShard()
+    {
+        lock (_gate)
+        {
+            var meta = new ShardDescriptor { ShardId = 0, Epoch = new ShardEpoch { ConfVer = 2, RangeVer = 1 } };
+            meta.Replicas.Add(new ReplicaDescriptor { ReplicaId = 1, SiloId = Silo1, Role = ReplicaRole.Voter });
+            meta.Replicas.Add(new ReplicaDescriptor { ReplicaId = 2, SiloId = Silo2, Role = ReplicaRole.Voter });
+            View.Shards.Insert(0, meta);
+            View.Leaders.Insert(0, new LeaderHint { ShardId = 0, ReplicaId = 1, SiloId = Silo1, Term = 1 });
+        }
+    }
+
     private static ClusterView DefaultView()
     {
         var view = new ClusterView { ClusterId = "test", ServedBy = Silo1, RouterAppliedIndex = 42 };

@@ -44,21 +44,23 @@ public sealed class AddReplicaTests
     [MemberData(nameof(Refusals))]
     public void Each_refusal_leaves_the_state_unchanged(string reason)
     {
-        var m = WithSilos(5);
+        var m = WithSilos(6);
         m.Next(RouterCommands.MarkDead("s5", m.FindSilo("s5")!.LastHeartbeatMs, T0 + 60_000));
-        // Shard 3 full: s1 (bootstrap), s2, s3.
+        // Shard 3 full: s1 (bootstrap), s2, s3 and s4 (three voters and one replica moving in).
         m.Next(RouterCommands.AddReplica(3, "s2", Epoch11, ReplicaRole.Voter, T0 + 60_001));
         m.Next(RouterCommands.AddReplica(3, "s3", m.FindShard(3)!.Epoch, ReplicaRole.Voter, T0 + 60_002));
+        m.Next(RouterCommands.AddReplica(3, "s4", m.FindShard(3)!.Epoch, ReplicaRole.Learner, T0 + 60_003));
+        Assert.Equal(RouterStateMachine.MaxDataReplicas, m.FindShard(3)!.Replicas.Count);
         var before = m.State.Clone();
 
         var command = reason switch
         {
             RouterRefusals.UnknownShard => RouterCommands.AddReplica(42, "s2", Epoch11, ReplicaRole.Voter, T0 + 70_000),
-            RouterRefusals.EpochMismatch => RouterCommands.AddReplica(3, "s4", Epoch11, ReplicaRole.Voter, T0 + 70_000),
+            RouterRefusals.EpochMismatch => RouterCommands.AddReplica(3, "s6", Epoch11, ReplicaRole.Voter, T0 + 70_000),
             RouterRefusals.UnknownSilo => RouterCommands.AddReplica(4, "ghost", Epoch11, ReplicaRole.Voter, T0 + 70_000),
             RouterRefusals.SiloNotActive => RouterCommands.AddReplica(4, "s5", Epoch11, ReplicaRole.Voter, T0 + 70_000),
             RouterRefusals.SiloHasReplica => RouterCommands.AddReplica(4, "s1", Epoch11, ReplicaRole.Voter, T0 + 70_000),
-            RouterRefusals.ShardFull => RouterCommands.AddReplica(3, "s4", m.FindShard(3)!.Epoch, ReplicaRole.Voter, T0 + 70_000),
+            RouterRefusals.ShardFull => RouterCommands.AddReplica(3, "s6", m.FindShard(3)!.Epoch, ReplicaRole.Voter, T0 + 70_000),
             RouterRefusals.InvalidRole => RouterCommands.AddReplica(4, "s2", Epoch11, ReplicaRole.Unspecified, T0 + 70_000),
             _ => throw new ArgumentOutOfRangeException(nameof(reason)),
         };

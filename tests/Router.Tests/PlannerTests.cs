@@ -19,6 +19,12 @@ public sealed class PlannerTests
         }
     }
 
+    /// <summary>The planner's commands for data shards (the meta shard's are tested on their own).</summary>
+    private static List<RouterCommand> DataPlan(RouterStateMachine m, long now) =>
+        RouterPlanner.Plan(m.State, now, Options)
+            .Where(c => (c.AddReplica?.ShardId ?? c.RemoveReplica?.ShardId ?? c.SetRole?.ShardId ?? 0) != 0)
+            .ToList();
+
     private static void HeartbeatAll(RouterStateMachine m, long now, params string[] silos)
     {
         foreach (var s in silos)
@@ -102,15 +108,37 @@ public sealed class PlannerTests
     }
 
     [Fact]
-    public void A_silo_not_declared_dead_stays_alive_however_long_it_has_not_reported()
+    public void A_silo_not_declared_dead_is_never_marked_dead_but_gets_nothing_once_away_past_the_down_time()
     {
         var m = WithSilos(2, shards: 1);
-        HeartbeatAll(m, T0 + 10_000, "s1");
+        var now = T0 + 3_600_000;
+        HeartbeatAll(m, now, "s1");
+        var options = new RouterPlannerOptions(ReplicationFactor: 2);
 
-        // s2 last reported at T0 + 2, an hour ago: only Orleans' membership decides it is dead.
-        var plan = RouterPlanner.Plan(m.State, T0 + 3_600_000, new RouterPlannerOptions(ReplicationFactor: 2), new HashSet<string> { "s9" });
+        // s2 last reported at T0 + 2, an hour ago: only Orleans' membership marks a silo dead,
+        // but a silo away past the down time takes no replica.
+        Assert.Empty(RouterPlanner.Plan(m.State, now, options, new HashSet<string> { "s9" }));
 
-        Assert.Equal([RouterCommands.AddReplica(1, "s2", new ShardEpoch { ConfVer = 1, RangeVer = 1 }, ReplicaRole.Voter, T0 + 3_600_000)], plan);
+        // A leader that has watched the reports for less than the down time counts nobody away.
+        var fresh = RouterPlanner.Plan(m.State, now, options, new HashSet<string> { "s9" }, watchingSinceMs: now - options.DownTimeMs);
+        Assert.Equal([RouterCommands.AddReplica(1, "s2", new ShardEpoch { ConfVer = 1, RangeVer = 1 }, ReplicaRole.Voter, now)], fresh);
+    }
+
+    [Fact]
+    public void A_silo_away_past_the_down_time_has_its_replicas_replaced_without_being_marked_dead()
+    {
+        var m = WithSilos(4, shards: 2);
+        Converge(m, T0 + 100, Options);
+        var now = T0 + 100 + Options.DownTimeMs + 1;
+        HeartbeatAll(m, now, "s1", "s2", "s3");
+        var away = m.DataShards.Where(s => s.Replicas.Any(r => r.SiloId == "s4")).Select(s => s.ShardId).ToList();
+        Assert.NotEmpty(away);
+
+        Converge(m, now, Options);
+
+        Assert.Equal(SiloStatus.Active, m.FindSilo("s4")!.Status);
+        Assert.Equal(0, ReplicasOn(m.State, "s4"));
+        AssertPlacementInvariants(m, 3);
     }
 
     [Fact]
@@ -137,6 +165,87 @@ public sealed class PlannerTests
             ["s1", "s2", "s3", "s4"],
             meta.Replicas.Where(r => r.Role == ReplicaRole.Voter).Select(r => r.SiloId));
         Assert.Equal(ReplicaRole.Learner, meta.Replicas.Single(r => r.SiloId == "s5").Role);
+    }
+
+    [Fact]
+    public void A_dead_silos_data_replicas_are_replaced_by_learners_promoted_as_they_leave()
+    {
+        var m = WithSilos(4);
+        Converge(m, T0 + 100, Options);
+        var now = T0 + 15_000;
+        HeartbeatAll(m, now, "s1", "s2", "s3");
+        var dead = new HashSet<string> { "s4" };
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.MarkDead("s4", T0 + 4, now)).Outcome);
+        var affected = m.DataShards.Where(s => s.Replicas.Any(r => r.SiloId == "s4")).Select(s => s.ShardId).ToList();
+        Assert.NotEmpty(affected);
+
+        // Round one: a learner for each shard that lost a replica, on the live silo without one.
+        var first = RouterPlanner.Plan(m.State, now, Options, dead);
+        Assert.Equal(affected, first.Select(c => c.AddReplica.ShardId));
+        foreach (var c in first)
+        {
+            var shard = m.FindShard(c.AddReplica.ShardId)!;
+            Assert.Equal(ReplicaRole.Learner, c.AddReplica.Role);
+            Assert.DoesNotContain(shard.Replicas, r => r.SiloId == c.AddReplica.SiloId);
+            Assert.NotEqual("s4", c.AddReplica.SiloId);
+            Assert.Equal(RouterOutcome.Applied, m.Next(c).Outcome);
+        }
+
+        // Round two: each lost replica leaves as its learner becomes a voter, in one command.
+        var second = RouterPlanner.Plan(m.State, now, Options, dead);
+        Assert.Equal(affected, second.Select(c => c.RemoveReplica.ShardId));
+        foreach (var c in second)
+        {
+            var shard = m.FindShard(c.RemoveReplica.ShardId)!;
+            Assert.Equal("s4", shard.Replicas.Single(r => r.ReplicaId == c.RemoveReplica.ReplicaId).SiloId);
+            Assert.Equal(ReplicaRole.Learner, shard.Replicas.Single(r => r.ReplicaId == c.RemoveReplica.PromoteReplicaId).Role);
+        }
+
+        Assert.Equal(1, Converge(m, now, Options, declaredDead: dead));
+        AssertPlacementInvariants(m, 3);
+        Assert.Equal(0, ReplicasOn(m.State, "s4"));
+        Assert.Equal([16, 16, 16], new[] { "s1", "s2", "s3" }.Select(s => ReplicasOn(m.State, s)));
+    }
+
+    [Fact]
+    public void A_learner_on_a_dead_silo_goes_and_a_new_one_is_placed_elsewhere()
+    {
+        var m = WithSilos(5, shards: 1);
+        Converge(m, T0 + 100, Options);
+        var now = T0 + 15_000;
+        HeartbeatAll(m, now, "s1", "s2", "s3", "s4", "s5");
+        // s3 holds a voter of shard 1 (s1, s2, s3); it dies, and the learner placed for it dies too.
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.MarkDead("s3", now, now)).Outcome);
+        var add = Assert.Single(DataPlan(m, now));
+        Assert.Equal(("s4", ReplicaRole.Learner), (add.AddReplica.SiloId, add.AddReplica.Role));
+        var learnerId = m.Next(add).ReplicaId;
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.MarkDead("s4", now, now + 1)).Outcome);
+
+        var plan = DataPlan(m, now + 2);
+
+        Assert.Equal([RouterCommands.RemoveReplica(1, learnerId, 0, m.FindShard(1)!.Epoch, now + 2)], plan);
+        Converge(m, now + 2, Options);
+        Assert.Equal(["s1", "s2", "s5"], m.FindShard(1)!.Replicas.Select(r => r.SiloId));
+        Assert.All(m.FindShard(1)!.Replicas, r => Assert.Equal(ReplicaRole.Voter, r.Role));
+    }
+
+    [Fact]
+    public void A_spare_learner_goes_when_the_silo_it_was_to_replace_comes_back()
+    {
+        var m = WithSilos(4, shards: 1);
+        Converge(m, T0 + 100, Options);
+        var now = T0 + 15_000;
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.MarkDead("s3", T0 + 3, now)).Outcome);
+        var add = Assert.Single(DataPlan(m, now));
+        var learnerId = m.Next(add).ReplicaId;
+        // s3 reports again before the swap: it is ACTIVE, its replica stays, the spare is dropped.
+        HeartbeatAll(m, now + 1, "s3");
+
+        var plan = DataPlan(m, now + 2);
+
+        Assert.Equal([RouterCommands.RemoveReplica(1, learnerId, 0, m.FindShard(1)!.Epoch, now + 2)], plan);
+        Converge(m, now + 2, Options);
+        Assert.Equal(["s1", "s2", "s3"], m.FindShard(1)!.Replicas.Select(r => r.SiloId));
     }
 
     [Fact]

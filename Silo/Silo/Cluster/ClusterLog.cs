@@ -36,4 +36,10 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 5110, Level = LogLevel.Information, Message = "Silo {SiloId}: the router listed old addresses; registered again through {Leader}: {Outcome}")]
     public static partial void AddressesRefreshed(ILogger logger, string siloId, string leader, string outcome);
+
+    [LoggerMessage(EventId = 5111, Level = LogLevel.Information, Message = "Shard {ShardId}: this leader's replica is leaving (removed or draining); handing leadership to replica {To}")]
+    public static partial void HandingOverLeadership(ILogger logger, ulong shardId, ulong to);
+
+    [LoggerMessage(EventId = 5112, Level = LogLevel.Information, Message = "Shard {ShardId}: replica {ReplicaId} left the group; stopping it and deleting its data")]
+    public static partial void RemovingReplica(ILogger logger, ulong shardId, ulong replicaId);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Grains.Interfaces;
@@ -12,6 +13,8 @@ using MultiRaft.Silo.Requests;
 using MultiRaft.Storage;
 using MultiRaft.Silo.Messaging;
 using MultiRaft.Silo.Placement;
+
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 
 namespace MultiRaft.Silo.Cluster;
 
@@ -30,8 +33,13 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private readonly KvSessionOptions _sessionOptions = KvSessionOptions.Default;
     private readonly KvLimits _limits = new(options.MaxKeyBytes, options.MaxValueBytes);
     private readonly CancellationTokenSource _stopping = new();
+    // Shards whose local replica is being removed: one removal each at a time.
+    private readonly ConcurrentDictionary<ulong, byte> _removing = new();
     private Task? _loop;
     private long _lastHeartbeatMs;
+    // When this silo's meta replica was first seen leading (0: not leading): the planner counts
+    // a silo away only after a down time of silence watched from here.
+    private long _routerLeaderSinceMs;
     private int _registering;
 
     /// <summary>The router's map as this silo last applied it; null before it arrives.</summary>
@@ -276,8 +284,32 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return Responses.Status(ResponseStatus.BadRequest, "a join names a valid silo id, its silo address (host:port) and its gateway address (host:port)");
         }
 
+        return await ProposeToRouterAsync(RouterCommands.Register(silo, NowMs), "registration", timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Marks a silo draining through the router's leader (the meta replica on this silo must lead).</summary>
+    public async ValueTask<ClientResponse> HandleDrainAsync(string siloId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!SiloOptionsValidator.IsValidSiloId(siloId))
+        {
+            return Responses.Status(ResponseStatus.BadRequest, $"'{siloId}' is not a silo id");
+        }
+
+        if (View?.FindSilo(siloId) is null)
+        {
+            return Responses.Status(ResponseStatus.UnknownSilo, $"no silo '{siloId}' in the cluster");
+        }
+
+        return await ProposeToRouterAsync(RouterCommands.Drain(siloId, NowMs), "drain", timeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Proposes a router command on this silo's meta replica if it leads (else NOT_LEADER with the
+    // leader) and answers once it applied: OK with the cluster view, or the router's refusal.
+    private async ValueTask<ClientResponse> ProposeToRouterAsync(RouterCommand command, string what, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
         var pending = new Pending();
-        var payload = RouterCommands.Encode(RouterCommands.Register(silo, NowMs));
+        var payload = RouterCommands.Encode(command);
         var posted = engine.Post(0, g =>
         {
             if (!g.IsLeader)
@@ -295,14 +327,18 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 {
                     pending.Complete(new ClientResponse { Status = ResponseStatus.Ok, Cluster = _meta.Router.ToView(options.SiloId) });
                 }
+                else if (outcome is { Applied: true, Result: RouterResult { Outcome: RouterOutcome.Refused } refused })
+                {
+                    pending.Complete(Responses.Status(ResponseStatus.PreconditionFailed, $"{what} refused: {refused.Reason}"));
+                }
                 else
                 {
-                    pending.Complete(Responses.Status(ResponseStatus.Unavailable, $"registration not applied: {outcome.Result}"));
+                    pending.Complete(Responses.Status(ResponseStatus.Unavailable, $"{what} not applied: {outcome.Result}"));
                 }
             });
             if (result != ProposalResult.Accepted)
             {
-                pending.Complete(Responses.Status(ResponseStatus.Unavailable, $"registration dropped: {result}"));
+                pending.Complete(Responses.Status(ResponseStatus.Unavailable, $"{what} dropped: {result}"));
             }
         });
         if (!posted)
@@ -320,7 +356,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
         catch (TimeoutException)
         {
-            return Responses.Status(ResponseStatus.Unavailable, "registration not applied within the deadline");
+            return Responses.Status(ResponseStatus.Unavailable, $"{what} not applied within the deadline");
         }
     }
 
@@ -338,6 +374,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _ready.TrySetResult();
         }
 
+        var draining = view.FindSilo(options.SiloId)?.Status == SiloStatus.Draining;
         foreach (var shard in view.State.Shards)
         {
             var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);
@@ -347,10 +384,18 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
                 AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
             }
+            else if (hosted is not null && mine?.ReplicaId != hosted.ReplicaId && LeftGroup(view, shard.ShardId, hosted.ReplicaId))
+            {
+                RemoveReplica(hosted);
+            }
             else if (hosted is not null)
             {
                 var desc = shard;
-                engine.Post(shard.ShardId, g => ReconcileMembership(g, desc));
+                // A draining silo hands the leadership of its shards to voters on active silos.
+                var handOffTo = draining
+                    ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
+                    : null;
+                engine.Post(shard.ShardId, g => ReconcileMembership(g, desc, handOffTo));
             }
         }
 
@@ -398,37 +443,66 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    /// <summary>On a shard's leader: moves the Raft membership one step towards the router's replica list.</summary>
-    private void ReconcileMembership(ReplicaMember g, ShardDescriptor desc)
+    // A replica the router no longer lists goes once the shard's leader reports a configuration
+    // without it: before that it may still count towards the group's quorum. Deleting it is safe
+    // at any time (replica ids are never reused and nothing starts it again); waiting only keeps
+    // the group's fault tolerance while the change is carried out.
+    private static bool LeftGroup(RouterStateMachine view, ulong shardId, ulong replicaId) =>
+        view.FindLeader(shardId) is { Voters.Count: > 0 } hint && hint.ReplicaId != replicaId
+        && !hint.Voters.Contains(replicaId) && !hint.Learners.Contains(replicaId);
+
+    private void RemoveReplica(ReplicaMember replica)
     {
-        if (!g.IsLeader || g.ConfState.IsJoint)
+        if (!_removing.TryAdd(replica.ShardId, 0))
         {
             return;
         }
 
-        var cs = g.ConfState;
-        foreach (var r in desc.Replicas)
+        ClusterLog.RemovingReplica(logger, replica.ShardId, replica.ReplicaId);
+        _ = RemoveReplicaAsync(replica.ShardId);
+    }
+
+    private async Task RemoveReplicaAsync(ulong shardId)
+    {
+        try
         {
-            if (!cs.Voters.Contains(r.ReplicaId) && !cs.Learners.Contains(r.ReplicaId))
-            {
-                // New members start as learners so the group keeps its quorum while they catch up.
-                ProposeChange(g, ConfChange.Single(ConfChangeType.AddLearner, r.ReplicaId));
-                return;
-            }
+            await engine.RemoveReplicaAsync(shardId, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ClusterLog.MaintenanceFailed(logger, ex);
+        }
+        finally
+        {
+            _removing.TryRemove(shardId, out _);
+        }
+    }
+
+    /// <summary>On a shard's leader: moves the Raft membership one step towards the router's replica list.</summary>
+    private void ReconcileMembership(ReplicaMember g, ShardDescriptor desc, HashSet<ulong>? handOffTo)
+    {
+        if (!g.IsLeader)
+        {
+            return;
         }
 
-        var status = g.Node.GetStatus();
-        foreach (var r in desc.Replicas)
+        var progress = g.Node.GetStatus().Progress;
+        Func<ulong, ulong> matchOf = id => progress.FirstOrDefault(p => p.Id == id).Match;
+        var step = MembershipReconciler.Next(g.ReplicaId, g.ConfState, desc.Replicas, matchOf, g.Node.Committed);
+        if (step.Change is { } change)
         {
-            if (r.Role == ReplicaRole.Voter && cs.Learners.Contains(r.ReplicaId))
-            {
-                var progress = status.Progress.FirstOrDefault(p => p.Id == r.ReplicaId);
-                if (progress.Match + 100 >= g.Node.Committed && progress.Match > 0)
-                {
-                    ProposeChange(g, ConfChange.Single(ConfChangeType.AddVoter, r.ReplicaId));
-                    return;
-                }
-            }
+            ProposeChange(g, change);
+        }
+        else if (step.TransferTo != 0)
+        {
+            ClusterLog.HandingOverLeadership(logger, g.ShardId, step.TransferTo);
+            g.Node.TransferLeader(step.TransferTo);
+        }
+        else if (handOffTo is not null
+                 && MembershipReconciler.HandOffTarget(g.ReplicaId, g.ConfState, handOffTo.Contains, matchOf, g.Node.Committed) is var to and not 0)
+        {
+            ClusterLog.HandingOverLeadership(logger, g.ShardId, to);
+            g.Node.TransferLeader(to);
         }
     }
 
@@ -477,10 +551,17 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         var meta = engine.Find(0);
         if (meta is null || !meta.IsLeader)
         {
+            _routerLeaderSinceMs = 0;
             return;
         }
 
-        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(), directory.DeadNames);
+        if (_routerLeaderSinceMs == 0)
+        {
+            _routerLeaderSinceMs = now;
+        }
+
+        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs), directory.DeadNames,
+            _routerLeaderSinceMs);
         foreach (var c in commands)
         {
             var payload = RouterCommands.Encode(c);

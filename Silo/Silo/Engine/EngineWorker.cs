@@ -164,6 +164,15 @@ internal sealed class EngineWorker
         }
 
         var host = item.Host!;
+        if (item.Kind == WorkKind.Close)
+        {
+            host.Closed = true;
+            _owned.Remove(host);
+            _active.Remove(host);
+            item.Closed!.TrySetResult();
+            return;
+        }
+
         if (host.Closed || host.Member.FailureReason is not null)
         {
             return;

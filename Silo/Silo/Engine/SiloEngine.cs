@@ -127,10 +127,14 @@ internal sealed class SiloEngine : IAsyncDisposable
     /// <summary>Stops hosting a replica and deletes its state (it moved off this silo).</summary>
     public async ValueTask RemoveReplicaAsync(ulong shardId, CancellationToken cancellationToken)
     {
-        if (_byShard.TryRemove(shardId, out var host))
+        if (_byShard.TryGetValue(shardId, out var host))
         {
-            host.Closed = true;
-            host.Worker.Post(new WorkItem(host, WorkKind.Kick));
+            // Closed on its worker between two turns: every write of the replica is then queued
+            // before the deletion, and none comes after it to bring the replica back on recovery.
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            host.Worker.Post(new WorkItem(host, WorkKind.Close, Closed: closed));
+            await closed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _byShard.TryRemove(new KeyValuePair<ulong, ReplicaHost>(shardId, host));
             await Store.DeleteAsync(host.Id, cancellationToken).ConfigureAwait(false);
             EngineLog.ReplicaRemoved(_logger, host.Id);
         }

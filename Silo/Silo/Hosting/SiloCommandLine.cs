@@ -23,6 +23,7 @@ internal static class SiloCommandLine
         ["--shards"] = "MultiRaft:InitialShards",
         ["--workers"] = "MultiRaft:Workers",
         ["--tick-ms"] = "MultiRaft:TickMs",
+        ["--down-time-ms"] = "MultiRaft:DownTimeMs",
         ["--unsafe-local-reads"] = "MultiRaft:UnsafeLocalReads",
     };
 
@@ -51,5 +52,7 @@ internal static class SiloCommandLine
                                 clustering: on exactly one silo of a new cluster)
           --shards N            data shards of a new cluster (default 16)
           --workers N           engine workers (default: one per core)
+          --down-time-ms N      a silo silent this long has its data replicas replaced on
+                                other silos (default 30000; at once if Orleans declares it dead)
         """;
 }

@@ -105,6 +105,12 @@ public sealed class SiloOptions
     /// <summary>How often a silo reports its leaders (term, commit index, membership) to the router. Liveness is Orleans' membership's.</summary>
     public int HeartbeatIntervalMs { get; set; } = 1000;
 
+    /// <summary>
+    /// How long a silo may go without reporting before the router replaces its data replicas on
+    /// other silos (at once when Orleans declares it dead).
+    /// </summary>
+    public int DownTimeMs { get; set; } = 30_000;
+
     /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
     public bool BootstrapsWhenEmpty => Bootstrap;
 

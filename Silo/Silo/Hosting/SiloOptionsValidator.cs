@@ -95,6 +95,7 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Range(errors, "MaxValueBytes", options.MaxValueBytes, 0, 8 << 20);
         Range(errors, "RequestTimeoutMs", options.RequestTimeoutMs, 10, 600_000);
         Range(errors, "HeartbeatIntervalMs", options.HeartbeatIntervalMs, 10, 600_000);
+        Range(errors, "DownTimeMs", options.DownTimeMs, 1000, 86_400_000);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -1,0 +1,67 @@
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Testing;
+
+namespace MultiRaft.Cli.Tests;
+
+public sealed class OperatorCommandTests
+{
+    [Fact]
+    public async Task Silo_drain_asks_the_router_and_prints_the_data_replicas_left()
+    {
+        var run = new CliRun();
+        run.Gateway.AddMetaShard();
+        run.Gateway.Override = r => r.OpCase == ClientRequest.OpOneofCase.DrainSilo
+            ? new ClientResponse { Cluster = run.Gateway.View.Clone() }
+            : null;
+
+        Assert.Equal(ExitCodes.Ok, await run.RunAsync("silo", "drain", ScriptedChannel.Silo2));
+
+        Assert.Equal("silo silo-2 is draining: 2 data replicas left to move\n", run.Out);
+        var call = Assert.Single(run.Gateway.Calls, c => c.Request.OpCase == ClientRequest.OpOneofCase.DrainSilo);
+        Assert.Equal((0UL, ScriptedChannel.Silo2), (call.Target!.Value.ShardId, call.Request.DrainSilo.SiloId));
+    }
+
+    [Fact]
+    public async Task Silo_drain_refused_by_the_router_exits_1_with_the_reason()
+    {
+        var run = new CliRun();
+        run.Gateway.AddMetaShard();
+        run.Gateway.Override = r => r.OpCase == ClientRequest.OpOneofCase.DrainSilo
+            ? new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = "drain refused: silo not active" }
+            : null;
+
+        Assert.Equal(ExitCodes.NotFoundOrPreconditionFailed, await run.RunAsync("silo", "drain", ScriptedChannel.Silo2));
+
+        Assert.Equal("", run.Out);
+        Assert.Contains("drain refused: silo not active", run.Error);
+    }
+
+    [Fact]
+    public async Task Shard_transfer_leader_returns_once_the_target_leads()
+    {
+        var run = new CliRun();
+
+        Assert.Equal(ExitCodes.Ok, await run.RunAsync("shard", "transfer-leader", "1", ScriptedChannel.Silo2));
+
+        Assert.Equal("shard 1 is led by silo-2\n", run.Out);
+        Assert.Equal(ScriptedChannel.Silo2, run.Gateway.View.Leaders.Single(l => l.ShardId == 1).SiloId);
+    }
+
+    [Fact]
+    public async Task Shard_transfer_leader_to_a_silo_without_a_replica_exits_1()
+    {
+        var run = new CliRun();
+
+        Assert.Equal(ExitCodes.NotFoundOrPreconditionFailed, await run.RunAsync("shard", "transfer-leader", "1", "silo-9"));
+
+        Assert.Contains("no such silo", run.Error);
+    }
+
+    [Fact]
+    public async Task Shard_transfer_leader_needs_a_numeric_shard()
+    {
+        var run = new CliRun();
+
+        Assert.Equal(ExitCodes.Usage, await run.RunAsync("shard", "transfer-leader", "one", ScriptedChannel.Silo2));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text;
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Client;
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
+namespace MultiRaft.Cluster.Tests;
+
+/// <summary>
+/// Draining a silo through the client: the router marks it draining, its leaderships move to
+/// active silos and its data replicas are replaced there, while every write stays readable;
+/// draining a second silo of four is refused (three voters need three active silos).
+/// </summary>
+public sealed class DrainTests
+{
+    [Fact]
+    public async Task A_drained_silo_ends_with_no_data_replica_and_no_leadership()
+    {
+        await using var cluster = await InProcessCluster.StartSpreadAsync(silos: 4, shards: 4);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
+        var before = await cluster.ViewAsync();
+        var victim = before.Shards.Where(s => s.ShardId != 0).SelectMany(s => s.Replicas).Where(r => r.SiloId != "s1")
+            .GroupBy(r => r.SiloId).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        await using var client = cluster.NewClient();
+        var versions = new Dictionary<string, ulong>();
+        for (var i = 0; i < 40; i++)
+        {
+            versions["drain/" + i] = await client.PutAsync(Encoding.UTF8.GetBytes("drain/" + i), Encoding.UTF8.GetBytes("v" + i));
+        }
+
+        var left = await client.DrainSiloAsync(victim, TestContext.Current.CancellationToken);
+
+        Assert.Equal(MultiRaftClient.DataReplicasOn(before, victim), left);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(90));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        ClusterView after;
+        while (true)
+        {
+            after = await cluster.ViewAsync();
+            var stillThere = MultiRaftClient.DataReplicasOn(after, victim)
+                + after.Leaders.Count(l => l.SiloId == victim && after.Shards.Any(s => s.ShardId == l.ShardId && s.ShardId != 0));
+            if (stillThere == 0)
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{victim} still holds {stillThere} data replicas or leaderships");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(SiloStatus.Draining, after.Silos.Single(s => s.SiloId == victim).Status);
+        Assert.Equal(0, await client.DrainSiloAsync(victim, TestContext.Current.CancellationToken));
+        foreach (var (key, version) in versions)
+        {
+            Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken: TestContext.Current.CancellationToken))!.Version);
+        }
+
+        var second = after.Silos.First(s => s.SiloId != victim && s.SiloId != "s1").SiloId;
+        var refused = await Assert.ThrowsAsync<OperationRefusedException>(() => client.DrainSiloAsync(second, TestContext.Current.CancellationToken));
+        Assert.Contains(Grains.Router.RouterRefusals.NoRoomToDrain, refused.Message);
+        await Assert.ThrowsAsync<NotFoundException>(() => client.DrainSiloAsync("s9", TestContext.Current.CancellationToken));
+    }
+}
