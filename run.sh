@@ -2,7 +2,8 @@
 # Starts a local 3-silo MultiRaft cluster on loopback: Orleans silos with development clustering
 # (s1 holds the membership table) and the file WAL under the data directory. Prints the
 # endpoints, restarts a silo that exits (a crash, kill -9, or Orleans declaring it dead), like a
-# container restart policy, and stops all three silos cleanly on Ctrl+C (or SIGTERM).
+# container restart policy "on-failure" (a silo that stops cleanly, as one the cluster removed
+# does, stays down), and stops all three silos cleanly on Ctrl+C (or SIGTERM).
 #   usage: ./run.sh [--data-dir DIR] [--fresh] [--shards N]
 #     --data-dir DIR   where the silos keep their WALs (default .run/data); a restart resumes it
 #     --fresh          delete the data directory first (a brand-new cluster)
@@ -71,6 +72,12 @@ supervise() { # id args...
     child=$!
     wait "$child" && code=0 || code=$?
     { ((stopping)) || [[ -e $stopflag ]]; } && exit 0
+    if ((code == 0)); then
+      # A clean stop not asked for here: the cluster removed the silo (multiraft silo remove)
+      # or someone stopped it on purpose. Like a restart policy "on-failure", leave it down.
+      echo "run.sh: $(date +%T) silo $id stopped cleanly (removed from the cluster, or stopped); not restarting it" >&2
+      exit 0
+    fi
     echo "run.sh: $(date +%T) silo $id exited with code $code; restarting it (log: $data/$id.log)" >&2
     sleep 1
     [[ -e $stopflag ]] && exit 0

@@ -19,7 +19,8 @@ internal static class CliErrors
         }
         catch (OperationRefusedException e)
         {
-            await error.WriteLineAsync("refused: " + e.Message).ConfigureAwait(false);
+            // The router's reason already says what was refused ("drain refused: ...").
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return ExitCodes.NotFoundOrPreconditionFailed;
         }
         catch (NotFoundException e)

@@ -4,8 +4,8 @@ using System.Globalization;
 namespace MultiRaft.Cli;
 
 /// <summary>
-/// The operator commands: <c>cluster status</c> (silos and shards as tables), <c>silo drain</c>
-/// and <c>shard transfer-leader</c>.
+/// The operator commands: <c>cluster status</c> (silos and shards as tables), <c>silo drain</c>,
+/// <c>silo remove</c> and <c>shard transfer-leader</c>.
 /// </summary>
 internal static class ClusterCommands
 {
@@ -33,7 +33,16 @@ internal static class ClusterCommands
                 .ConfigureAwait(false);
             return ExitCodes.Ok;
         });
-        return new Command("silo", "Scale silos in") { drain };
+        var removed = new Argument<string>("silo") { Description = "The silo's id" };
+        var remove = new Command("remove", "Take a drained silo out of the cluster; the silo then stops itself") { removed };
+        runner.SetAction(remove, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(removed)!;
+            await client.RemoveSiloAsync(id, ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"silo {id} is removed").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return new Command("silo", "Scale silos in") { drain, remove };
     }
 
     public static Command Shard(CommandRunner runner)

@@ -64,6 +64,7 @@ internal static class ClusterStatusView
         SiloStatus.Active => "active",
         SiloStatus.Dead => "dead",
         SiloStatus.Draining => "draining",
+        SiloStatus.Removed => "removed",
         _ => "unknown",
     };
 

@@ -201,23 +201,35 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
     /// </exception>
     public async Task<int> DrainSiloAsync(string siloId, CancellationToken cancellationToken = default)
     {
+        var view = await ScaleInAsync(siloId, remove: false, "drain", cancellationToken).ConfigureAwait(false);
+        return view is null ? 0 : DataReplicasOn(view, siloId);
+    }
+
+    /// <summary>
+    /// Takes a drained silo, holding no data replica any more, out of the cluster: its meta
+    /// replica leaves the router's group and the silo stops itself (cleanly, exit code 0). Calling it
+    /// again for a removed silo succeeds.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such silo.</exception>
+    /// <exception cref="OperationRefusedException">The silo is not drained, or still holds data replicas.</exception>
+    public async Task RemoveSiloAsync(string siloId, CancellationToken cancellationToken = default) =>
+        await ScaleInAsync(siloId, remove: true, "remove", cancellationToken).ConfigureAwait(false);
+
+    private async Task<ClusterView?> ScaleInAsync(string siloId, bool remove, string what, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(siloId);
         using var call = new CallContext(_options, isWrite: false, cancellationToken);
         var response = await RouteAsync(call, ShardSelector.ForShard(0), _ => new ClientRequest
         {
-            DrainSilo = new DrainSiloRequest { SiloId = siloId },
-        }, "drain").ConfigureAwait(false);
-        switch (response.Status)
+            ScaleIn = new ScaleInRequest { SiloId = siloId, Remove = remove },
+        }, what).ConfigureAwait(false);
+        return response.Status switch
         {
-            case ResponseStatus.Ok:
-                return response.Cluster is { } view ? DataReplicasOn(view, siloId) : 0;
-            case ResponseStatus.PreconditionFailed:
-                throw new OperationRefusedException(response.Error);
-            case ResponseStatus.NotFound:
-                throw new NotFoundException($"drain: {response.Error}");
-            default:
-                throw new MultiRaftException($"drain: unexpected answer {response.Status} {response.Error}");
-        }
+            ResponseStatus.Ok => response.Cluster,
+            ResponseStatus.PreconditionFailed => throw new OperationRefusedException(response.Error),
+            ResponseStatus.NotFound => throw new NotFoundException($"{what}: {response.Error}"),
+            _ => throw new MultiRaftException($"{what}: unexpected answer {response.Status} {response.Error}"),
+        };
     }
 
     /// <summary>How many data-shard replicas the view places on <paramref name="siloId"/>.</summary>

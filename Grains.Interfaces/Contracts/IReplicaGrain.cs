@@ -32,9 +32,9 @@ public interface IReplicaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ClientResponse> TransferLeader(TransferLeaderRequest request, uint timeoutMs);
 
-    /// <summary>On the meta shard (0): marks a silo draining through the router; answers once the router applied it.</summary>
+    /// <summary>On the meta shard (0): drains a silo or removes a drained one through the router; answers once the router applied it.</summary>
     [AlwaysInterleave]
-    Task<ClientResponse> DrainSilo(DrainSiloRequest request, uint timeoutMs);
+    Task<ClientResponse> ScaleIn(ScaleInRequest request, uint timeoutMs);
 
     /// <summary>This member's state digest (value), applied index (version) and Raft membership (shard).</summary>
     [AlwaysInterleave]

@@ -53,9 +53,9 @@ public sealed class OpenSessionRequestConverter : ProtoConverter<OpenSessionRequ
 [RegisterConverter]
 public sealed class TransferLeaderRequestConverter : ProtoConverter<TransferLeaderRequest>;
 
-/// <summary>Orleans converter for <see cref="DrainSiloRequest"/>.</summary>
+/// <summary>Orleans converter for <see cref="ScaleInRequest"/>.</summary>
 [RegisterConverter]
-public sealed class DrainSiloRequestConverter : ProtoConverter<DrainSiloRequest>;
+public sealed class ScaleInRequestConverter : ProtoConverter<ScaleInRequest>;
 
 /// <summary>Orleans converter for <see cref="SiloInfo"/>.</summary>
 [RegisterConverter]

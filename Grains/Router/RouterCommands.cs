@@ -71,6 +71,13 @@ public static class RouterCommands
         return new RouterCommand { TimestampMs = timestampMs, DrainSilo = new DrainSilo { SiloId = siloId } };
     }
 
+    /// <summary>Takes the drained silo <paramref name="siloId"/> out of the cluster.</summary>
+    public static RouterCommand RemoveSilo(string siloId, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(siloId);
+        return new RouterCommand { TimestampMs = timestampMs, RemoveSilo = new RemoveSilo { SiloId = siloId } };
+    }
+
     /// <summary>Marks a silo dead if its last heartbeat is still <paramref name="lastHeartbeatMs"/>.</summary>
     public static RouterCommand MarkDead(string siloId, long lastHeartbeatMs, long timestampMs)
     {

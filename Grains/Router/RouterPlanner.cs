@@ -41,7 +41,7 @@ public static class RouterPlanner
 
         var commands = new List<RouterCommand>();
         var statusById = new Dictionary<string, SiloStatus>(StringComparer.Ordinal);
-        // Silos whose data replicas are replaced: dead, draining, or away past the down time.
+        // Silos whose data replicas are replaced: dead, draining, removed, or away past the down time.
         var gone = new HashSet<string>(StringComparer.Ordinal);
         // Silos that may take new replicas and votes: ACTIVE, reporting, and not about to be
         // marked dead. state.Silos is sorted by id, so this list is too, which settles ties.
@@ -49,13 +49,13 @@ public static class RouterPlanner
         foreach (var silo in state.Silos)
         {
             statusById[silo.SiloId] = silo.Status;
-            if (silo.Status != SiloStatus.Dead && declaredDead is not null && declaredDead.Contains(silo.SiloId))
+            if (silo.Status is not (SiloStatus.Dead or SiloStatus.Removed) && declaredDead is not null && declaredDead.Contains(silo.SiloId))
             {
                 commands.Add(RouterCommands.MarkDead(silo.SiloId, silo.LastHeartbeatMs, nowMs));
                 continue;
             }
 
-            if (silo.Status is SiloStatus.Dead or SiloStatus.Draining
+            if (silo.Status is SiloStatus.Dead or SiloStatus.Draining or SiloStatus.Removed
                 || nowMs - Math.Max(silo.LastHeartbeatMs, watchingSinceMs) > options.DownTimeMs)
             {
                 gone.Add(silo.SiloId);
@@ -83,7 +83,7 @@ public static class RouterPlanner
         foreach (var shard in state.Shards)
         {
             var command = shard.ShardId == RouterStateMachine.MetaShardId
-                ? PlanMeta(shard, placeable, statusById, nowMs, options)
+                ? PlanMeta(shard, placeable, statusById, declaredDead, nowMs, options)
                 : PlanData(shard, placeable, gone, loads, nowMs, options);
             if (command is not null)
             {
@@ -94,8 +94,8 @@ public static class RouterPlanner
         return commands;
     }
 
-    private static RouterCommand? PlanMeta(
-        ShardDescriptor meta, List<string> placeable, Dictionary<string, SiloStatus> statusById, long nowMs, RouterPlannerOptions options)
+    private static RouterCommand? PlanMeta(ShardDescriptor meta, List<string> placeable, Dictionary<string, SiloStatus> statusById,
+        IReadOnlySet<string>? declaredDead, long nowMs, RouterPlannerOptions options)
     {
         // Voters whose silo the state still calls ACTIVE count, even one about to be marked dead:
         // promoting before the death is applied could leave one voter too many if it is refused.
@@ -105,6 +105,20 @@ public static class RouterPlanner
             if (r.Role == ReplicaRole.Voter && statusById.GetValueOrDefault(r.SiloId) == SiloStatus.Active)
             {
                 voters++;
+            }
+        }
+
+        // A removed silo's meta replica leaves once the silo has stopped (Orleans lists it dead):
+        // until then it must keep receiving the router's log, or it would never learn it was
+        // removed. A voter leaving with too few voters left hands its vote to the oldest learner.
+        foreach (var r in meta.Replicas)
+        {
+            if (statusById.GetValueOrDefault(r.SiloId) == SiloStatus.Removed && declaredDead is not null && declaredDead.Contains(r.SiloId))
+            {
+                var heir = r.Role == ReplicaRole.Voter && voters < options.MaxMetaVoters
+                    ? meta.Replicas.FirstOrDefault(l => l.Role == ReplicaRole.Learner && placeable.Contains(l.SiloId, StringComparer.Ordinal))
+                    : null;
+                return RouterCommands.RemoveReplica(meta.ShardId, r.ReplicaId, heir?.ReplicaId ?? 0, meta.Epoch ?? new ShardEpoch(), nowMs);
             }
         }
 

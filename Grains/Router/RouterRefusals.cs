@@ -51,6 +51,15 @@ public static class RouterRefusals
     /// <summary>RemoveReplica names the same replica to remove and to promote.</summary>
     public const string PromoteRemoved = "the replica to promote is the one removed";
 
+    /// <summary>RemoveSilo of a silo that is neither draining nor dead.</summary>
+    public const string NotDrained = "the silo is not drained: drain it first";
+
+    /// <summary>RemoveSilo of a silo that still holds data replicas.</summary>
+    public const string StillHoldsReplicas = "the silo still holds data replicas";
+
+    /// <summary>MarkSiloDead of a removed silo.</summary>
+    public const string SiloRemoved = "silo removed";
+
     /// <summary>DrainSilo would leave fewer ACTIVE silos than a data shard has voters.</summary>
     public const string NoRoomToDrain = "draining it would leave fewer active silos than a shard has voters";
 }

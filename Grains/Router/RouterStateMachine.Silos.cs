@@ -119,6 +119,13 @@ public sealed partial class RouterStateMachine
             return RouterResult.Refused(RouterRefusals.AlreadyDead);
         }
 
+        if (silo.Status == SiloStatus.Removed)
+        {
+            // Orleans declares a removed silo dead once it stops: it stays removed, so that a
+            // report of it coming back cannot make it active again.
+            return RouterResult.Refused(RouterRefusals.SiloRemoved);
+        }
+
         if (silo.LastHeartbeatMs != command.LastHeartbeatMs)
         {
             return RouterResult.Refused(RouterRefusals.HeartbeatSince);
@@ -153,6 +160,34 @@ public sealed partial class RouterStateMachine
         }
 
         silo.Status = SiloStatus.Draining;
+        return new RouterResult(RouterOutcome.Applied);
+    }
+
+    private RouterResult ApplyRemoveSilo(RemoveSilo command)
+    {
+        if (!_silosById.TryGetValue(command.SiloId, out var silo))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownSilo);
+        }
+
+        if (silo.Status == SiloStatus.Removed)
+        {
+            return new RouterResult(RouterOutcome.Applied);
+        }
+
+        if (silo.Status is not (SiloStatus.Draining or SiloStatus.Dead))
+        {
+            return RouterResult.Refused(RouterRefusals.NotDrained);
+        }
+
+        if (_dataShards.Any(s => ReplicaOn(s, silo.SiloId) is not null))
+        {
+            return RouterResult.Refused(RouterRefusals.StillHoldsReplicas);
+        }
+
+        // Its meta replica stays until the silo has stopped (the planner then removes it): the
+        // silo learns of its removal through that replica.
+        silo.Status = SiloStatus.Removed;
         return new RouterResult(RouterOutcome.Applied);
     }
 

@@ -70,6 +70,7 @@ public sealed partial class RouterStateMachine
             RouterCommand.CommandOneofCase.SetRole => ApplySetRole(command.SetRole),
             RouterCommand.CommandOneofCase.RemoveReplica => ApplyRemoveReplica(command.RemoveReplica),
             RouterCommand.CommandOneofCase.DrainSilo => ApplyDrain(command.DrainSilo),
+            RouterCommand.CommandOneofCase.RemoveSilo => ApplyRemoveSilo(command.RemoveSilo),
             _ => RouterResult.Refused(RouterRefusals.EmptyCommand),
         };
         if (result.Outcome == RouterOutcome.Applied)

@@ -33,6 +33,6 @@ public interface IReplicaOperations
     /// <summary>The member's digest and membership.</summary>
     ValueTask<ClientResponse> DigestAsync(ulong shardId);
 
-    /// <summary>Marks a silo draining through the router, if this silo's member of shard 0 leads.</summary>
-    ValueTask<ClientResponse> DrainSiloAsync(ulong shardId, DrainSiloRequest request, uint timeoutMs);
+    /// <summary>Drains or removes a silo through the router, if this silo's member of shard 0 leads.</summary>
+    ValueTask<ClientResponse> ScaleInAsync(ulong shardId, ScaleInRequest request, uint timeoutMs);
 }

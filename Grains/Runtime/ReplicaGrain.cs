@@ -60,11 +60,11 @@ public sealed partial class ReplicaGrain(IReplicaOperations operations, ILogger<
     }
 
     /// <inheritdoc />
-    public Task<ClientResponse> DrainSilo(DrainSiloRequest request, uint timeoutMs)
+    public Task<ClientResponse> ScaleIn(ScaleInRequest request, uint timeoutMs)
     {
         ArgumentNullException.ThrowIfNull(request);
         return Hosted(new ShardRoute { ShardId = _shardId }, out var refusal)
-            ? operations.DrainSiloAsync(_shardId, request, timeoutMs).AsTask()
+            ? operations.ScaleInAsync(_shardId, request, timeoutMs).AsTask()
             : refusal;
     }
 

@@ -90,17 +90,23 @@ internal static class ClusterEndpoints
             contentType: null, statusCode: StatusCodes.Status202Accepted);
     });
 
-    /// <summary><c>DELETE /cluster/silos/{id}</c>: named here, built with the elastic cluster.</summary>
+    /// <summary>
+    /// <c>DELETE /cluster/silos/{id}</c>: 204 once the router took the drained silo out (the silo
+    /// then stops itself); 404 for an unknown silo, 409 when it is not drained or still holds
+    /// data replicas.
+    /// </summary>
     public static Task<IResult> RemoveAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
     {
         var siloId = context.Request.RouteValues["id"] as string ?? "";
-        var view = await Client(context).GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+        var client = Client(context);
+        var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
         if (FindSilo(view, siloId) is null)
         {
             return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId);
         }
 
-        return ApiErrors.Json(StatusCodes.Status501NotImplemented, new ErrorBody("removing a drained silo is not built yet; drain it, then stop its process"));
+        await client.RemoveSiloAsync(siloId, context.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
     });
 
     private static SiloInfo? FindSilo(ClusterView view, string siloId) =>

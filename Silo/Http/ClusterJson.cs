@@ -48,6 +48,7 @@ internal sealed record SiloJson(
         SiloStatus.Active => "active",
         SiloStatus.Dead => "dead",
         SiloStatus.Draining => "draining",
+        SiloStatus.Removed => "removed",
         _ => "unspecified",
     };
 

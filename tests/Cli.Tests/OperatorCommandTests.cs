@@ -9,31 +9,36 @@ public sealed class OperatorCommandTests
     public async Task Silo_drain_asks_the_router_and_prints_the_data_replicas_left()
     {
         var run = new CliRun();
-        run.Gateway.AddMetaShard();
-        run.Gateway.Override = r => r.OpCase == ClientRequest.OpOneofCase.DrainSilo
-            ? new ClientResponse { Cluster = run.Gateway.View.Clone() }
-            : null;
+        run.Gateway.ScriptScaleIn();
 
         Assert.Equal(ExitCodes.Ok, await run.RunAsync("silo", "drain", ScriptedChannel.Silo2));
 
         Assert.Equal("silo silo-2 is draining: 2 data replicas left to move\n", run.Out);
-        var call = Assert.Single(run.Gateway.Calls, c => c.Request.OpCase == ClientRequest.OpOneofCase.DrainSilo);
-        Assert.Equal((0UL, ScriptedChannel.Silo2), (call.Target!.Value.ShardId, call.Request.DrainSilo.SiloId));
+        Assert.Equal((0UL, ScriptedChannel.Silo2, false), run.Gateway.ScaleInCall());
     }
 
     [Fact]
     public async Task Silo_drain_refused_by_the_router_exits_1_with_the_reason()
     {
         var run = new CliRun();
-        run.Gateway.AddMetaShard();
-        run.Gateway.Override = r => r.OpCase == ClientRequest.OpOneofCase.DrainSilo
-            ? new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = "drain refused: silo not active" }
-            : null;
+        run.Gateway.ScriptScaleIn("drain refused: silo not active");
 
         Assert.Equal(ExitCodes.NotFoundOrPreconditionFailed, await run.RunAsync("silo", "drain", ScriptedChannel.Silo2));
 
         Assert.Equal("", run.Out);
         Assert.Contains("drain refused: silo not active", run.Error);
+    }
+
+    [Fact]
+    public async Task Silo_remove_asks_the_router_to_remove_and_confirms()
+    {
+        var run = new CliRun();
+        run.Gateway.ScriptScaleIn();
+
+        Assert.Equal(ExitCodes.Ok, await run.RunAsync("silo", "remove", ScriptedChannel.Silo2));
+
+        Assert.Equal("silo silo-2 is removed\n", run.Out);
+        Assert.Equal((0UL, ScriptedChannel.Silo2, true), run.Gateway.ScaleInCall());
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Client;
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
@@ -8,12 +10,13 @@ namespace MultiRaft.Cluster.Tests;
 /// <summary>
 /// Draining a silo through the client: the router marks it draining, its leaderships move to
 /// active silos and its data replicas are replaced there, while every write stays readable;
-/// draining a second silo of four is refused (three voters need three active silos).
+/// removed, it leaves the router's group and stops itself; draining a second silo of four is
+/// refused (three voters need three active silos).
 /// </summary>
 public sealed class DrainTests
 {
     [Fact]
-    public async Task A_drained_silo_ends_with_no_data_replica_and_no_leadership()
+    public async Task A_drained_silo_ends_with_no_data_replica_and_no_leadership_and_removed_it_stops()
     {
         await using var cluster = await InProcessCluster.StartSpreadAsync(silos: 4, shards: 4);
         await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
@@ -49,6 +52,33 @@ public sealed class DrainTests
 
         Assert.Equal(SiloStatus.Draining, after.Silos.Single(s => s.SiloId == victim).Status);
         Assert.Equal(0, await client.DrainSiloAsync(victim, TestContext.Current.CancellationToken));
+        foreach (var (key, version) in versions)
+        {
+            Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken: TestContext.Current.CancellationToken))!.Version);
+        }
+
+        // Removed: its meta replica leaves the router's group and the silo stops itself.
+        await client.RemoveSiloAsync(victim, TestContext.Current.CancellationToken);
+        // The silo asks its host to stop (a process then exits; this in-process host only signals).
+        var stopped = cluster.Services(cluster.IndexOf(victim)).GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!stopped.IsCancellationRequested)
+        {
+            Assert.True(DateTime.UtcNow < deadline, victim + " did not stop after its removal");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await cluster.StopSiloAsync(cluster.IndexOf(victim));
+
+        // Stopped, Orleans lists it dead and the router drops its meta replica.
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while ((after = await cluster.ViewAsync()).Shards.Single(s => s.ShardId == 0).Replicas.Any(r => r.SiloId == victim))
+        {
+            Assert.True(DateTime.UtcNow < deadline, victim + "'s meta replica is still listed");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(SiloStatus.Removed, after.Silos.Single(s => s.SiloId == victim).Status);
         foreach (var (key, version) in versions)
         {
             Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken: TestContext.Current.CancellationToken))!.Version);

@@ -95,10 +95,7 @@ public sealed class ClusterTests
     public async Task Drain_of_a_known_silo_asks_the_meta_shard_and_answers_202_with_the_replicas_left()
     {
         await using var host = await ApiHost.StartAsync();
-        host.Channel.AddMetaShard();
-        host.Channel.Override = r => r.OpCase == ClientRequest.OpOneofCase.DrainSilo
-            ? new ClientResponse { Status = ResponseStatus.Ok, Cluster = host.Channel.View.Clone() }
-            : null;
+        host.Channel.ScriptScaleIn();
 
         using var drain = await host.Http.PostAsync("/cluster/silos/silo-2/drain", null, Ct);
 
@@ -108,18 +105,14 @@ public sealed class ClusterTests
         Assert.Equal("draining", body.RootElement.GetProperty("status").GetString());
         // silo-2 holds a replica of each of the two data shards; its meta replica does not count.
         Assert.Equal(2, body.RootElement.GetProperty("replicasLeft").GetInt32());
-        var call = Assert.Single(host.Channel.Calls, c => c.Request.OpCase == ClientRequest.OpOneofCase.DrainSilo);
-        Assert.Equal((0UL, "silo-2"), (call.Target!.Value.ShardId, call.Request.DrainSilo.SiloId));
+        Assert.Equal((0UL, "silo-2", false), host.Channel.ScaleInCall());
     }
 
     [Fact]
     public async Task Drain_refused_by_the_router_answers_409_with_its_reason()
     {
         await using var host = await ApiHost.StartAsync();
-        host.Channel.AddMetaShard();
-        host.Channel.Override = r => r.OpCase == ClientRequest.OpOneofCase.DrainSilo
-            ? new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = "drain refused: draining it would leave fewer active silos than a shard has voters" }
-            : null;
+        host.Channel.ScriptScaleIn("drain refused: draining it would leave fewer active silos than a shard has voters");
 
         using var drain = await host.Http.PostAsync("/cluster/silos/silo-2/drain", null, Ct);
 
@@ -127,13 +120,26 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task Remove_of_a_known_silo_is_not_implemented_yet()
+    public async Task Remove_of_a_drained_silo_answers_204()
     {
         await using var host = await ApiHost.StartAsync();
+        host.Channel.ScriptScaleIn();
 
         using var remove = await host.Http.DeleteAsync("/cluster/silos/silo-2", Ct);
 
-        await Error(remove, HttpStatusCode.NotImplemented, "removing a drained silo is not built yet; drain it, then stop its process");
+        Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
+        Assert.Equal((0UL, "silo-2", true), host.Channel.ScaleInCall());
+    }
+
+    [Fact]
+    public async Task Remove_of_a_silo_not_drained_answers_409()
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Channel.ScriptScaleIn("remove refused: the silo is not drained: drain it first");
+
+        using var remove = await host.Http.DeleteAsync("/cluster/silos/silo-2", Ct);
+
+        await Error(remove, HttpStatusCode.Conflict, "remove refused: the silo is not drained: drain it first");
     }
 
     [Fact]

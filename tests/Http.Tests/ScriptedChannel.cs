@@ -233,6 +233,25 @@ internal sealed class ScriptedChannel : IGrainChannel
         }
     }
 
+    /// <summary>
+    /// Adds the meta shard and answers drain and remove requests with <paramref name="refusal"/>
+    /// (PRECONDITION_FAILED with that reason), or, without one, OK with the view.
+    /// </summary>
+    public void ScriptScaleIn(string? refusal = null)
+    {
+        AddMetaShard();
+        Override = r => r.OpCase != ClientRequest.OpOneofCase.ScaleIn ? null
+            : refusal is null ? new ClientResponse { Cluster = View.Clone() }
+            : new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = refusal };
+    }
+
+    /// <summary>The one drain or remove request seen: the shard it went to, the silo it named, and whether it removes.</summary>
+    public (ulong Shard, string Silo, bool Remove) ScaleInCall()
+    {
+        var call = Calls.Single(c => c.Request.OpCase == ClientRequest.OpOneofCase.ScaleIn);
+        return (call.Target!.Value.ShardId, call.Request.ScaleIn.SiloId, call.Request.ScaleIn.Remove);
+    }
+
     private static ClusterView DefaultView()
     {
         var view = new ClusterView { ClusterId = "test", ServedBy = Silo1, RouterAppliedIndex = 42 };

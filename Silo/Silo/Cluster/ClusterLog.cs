@@ -42,4 +42,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 5112, Level = LogLevel.Information, Message = "Shard {ShardId}: replica {ReplicaId} left the group; stopping it and deleting its data")]
     public static partial void RemovingReplica(ILogger logger, ulong shardId, ulong replicaId);
+
+    [LoggerMessage(EventId = 5113, Level = LogLevel.Warning, Message = "Silo {SiloId} was removed from the cluster; stopping")]
+    public static partial void SiloRemoved(ILogger logger, string siloId);
 }

@@ -40,6 +40,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // When this silo's meta replica was first seen leading (0: not leading): the planner counts
     // a silo away only after a down time of silence watched from here.
     private long _routerLeaderSinceMs;
+    private int _removedRaised;
     private int _registering;
 
     /// <summary>The router's map as this silo last applied it; null before it arrives.</summary>
@@ -287,8 +288,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         return await ProposeToRouterAsync(RouterCommands.Register(silo, NowMs), "registration", timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Marks a silo draining through the router's leader (the meta replica on this silo must lead).</summary>
-    public async ValueTask<ClientResponse> HandleDrainAsync(string siloId, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Drains a silo, or removes a drained one, through the router's leader (the meta replica on
+    /// this silo must lead).
+    /// </summary>
+    public async ValueTask<ClientResponse> HandleScaleInAsync(string siloId, bool remove, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (!SiloOptionsValidator.IsValidSiloId(siloId))
         {
@@ -300,8 +304,12 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return Responses.Status(ResponseStatus.UnknownSilo, $"no silo '{siloId}' in the cluster");
         }
 
-        return await ProposeToRouterAsync(RouterCommands.Drain(siloId, NowMs), "drain", timeout, cancellationToken).ConfigureAwait(false);
+        var command = remove ? RouterCommands.RemoveSilo(siloId, NowMs) : RouterCommands.Drain(siloId, NowMs);
+        return await ProposeToRouterAsync(command, remove ? "remove" : "drain", timeout, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Raised once when the router lists this silo as removed: the host stops the silo.</summary>
+    public event Action? Removed;
 
     // Proposes a router command on this silo's meta replica if it leads (else NOT_LEADER with the
     // leader) and answers once it applied: OK with the cluster view, or the router's refusal.
@@ -374,7 +382,19 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _ready.TrySetResult();
         }
 
-        var draining = view.FindSilo(options.SiloId)?.Status == SiloStatus.Draining;
+        var status = view.FindSilo(options.SiloId)?.Status;
+        if (status == SiloStatus.Removed)
+        {
+            if (Interlocked.Exchange(ref _removedRaised, 1) == 0)
+            {
+                ClusterLog.SiloRemoved(logger, options.SiloId);
+                Removed?.Invoke();
+            }
+
+            return;
+        }
+
+        var draining = status == SiloStatus.Draining;
         foreach (var shard in view.State.Shards)
         {
             var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);

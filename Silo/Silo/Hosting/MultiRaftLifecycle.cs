@@ -40,6 +40,9 @@ internal sealed class MultiRaftLifecycle(IServiceProvider services) : ILifecycle
             Environment.ExitCode = 70;
             lifetime?.StopApplication();
         };
+        // A silo the operator removed stops for good, cleanly (exit code 0), so that a supervisor
+        // restarting on failure (run.sh, compose's "on-failure") leaves it down.
+        services.GetRequiredService<SiloCluster>().Removed += () => lifetime?.StopApplication();
         var sender = new OrleansRaftSender(services.GetRequiredService<IGrainFactory>(), services.GetRequiredService<SiloDirectory>(),
             options.SiloId);
         return services.GetRequiredService<SiloCluster>().StartAsync(sender, cancellationToken);

@@ -55,10 +55,10 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
     public ValueTask<ClientResponse> DigestAsync(ulong shardId) =>
         DigestAsync(shardId, Timeout(0), CancellationToken.None);
 
-    public ValueTask<ClientResponse> DrainSiloAsync(ulong shardId, DrainSiloRequest request, uint timeoutMs) =>
+    public ValueTask<ClientResponse> ScaleInAsync(ulong shardId, ScaleInRequest request, uint timeoutMs) =>
         shardId == 0
-            ? cluster.HandleDrainAsync(request.SiloId, Timeout(timeoutMs), CancellationToken.None)
-            : ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, "a drain is served by the meta shard (0)"));
+            ? cluster.HandleScaleInAsync(request.SiloId, request.Remove, Timeout(timeoutMs), CancellationToken.None)
+            : ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, "draining and removing silos are served by the meta shard (0)"));
 
     private TimeSpan Timeout(uint timeoutMs) => TimeSpan.FromMilliseconds(timeoutMs > 0 ? Math.Min(timeoutMs, 600_000) : options.RequestTimeoutMs);
 
