@@ -169,6 +169,10 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
     }
 
     /// <summary>Moves leadership of one shard to its replica on <paramref name="toSiloId"/>; completes once it leads.</summary>
+    /// <exception cref="NotFoundException">No such shard, or the silo holds no replica of it.</exception>
+    /// <exception cref="OperationRefusedException">
+    /// The replica there is not a voter yet, or lags too far behind the commit index to lead.
+    /// </exception>
     public async Task TransferLeaderAsync(ulong shardId, string toSiloId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(toSiloId);
@@ -184,6 +188,8 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
                 return;
             case ResponseStatus.NotFound:
                 throw new NotFoundException($"transfer-leader: {response.Error}");
+            case ResponseStatus.PreconditionFailed:
+                throw new OperationRefusedException(response.Error);
             default:
                 throw new MultiRaftException($"transfer-leader: unexpected answer {response.Status} {response.Error}");
         }

@@ -92,6 +92,20 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task Transfer_refused_by_the_leader_answers_409_with_its_reason()
+    {
+        await using var host = await ApiHost.StartAsync();
+        const string reason = "transfer refused: replica 21 of shard 2 on silo silo-1 is not a voter (a learner still catching up)";
+        host.Channel.Override = r => r.OpCase == ClientRequest.OpOneofCase.TransferLeader
+            ? new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = reason }
+            : null;
+
+        using var response = await host.Http.PostAsync("/cluster/shards/2/transfer-leader", Json("{\"to\":\"silo-1\"}"), Ct);
+
+        await Error(response, HttpStatusCode.Conflict, reason);
+    }
+
+    [Fact]
     public async Task Drain_of_a_known_silo_asks_the_meta_shard_and_answers_202_with_the_replicas_left()
     {
         await using var host = await ApiHost.StartAsync();

@@ -329,6 +329,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
                 {
                     step.Complete(NotLeader(g));
                 }
+                else if (LeaderTransferRule.Refusal(t.ShardId, target.ReplicaId, target.SiloId, g.ConfState,
+                             g.Node.GetStatus().Progress.FirstOrDefault(p => p.Id == target.ReplicaId).Match, g.Node.Committed) is { } refusal)
+                {
+                    step.Complete(Responses.Status(ResponseStatus.PreconditionFailed, refusal));
+                }
                 else
                 {
                     var r = g.Node.TransferLeader(target.ReplicaId);
@@ -342,7 +347,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
             }
 
             var answer = await step.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
-            if (answer.Status is ResponseStatus.Ok)
+            if (answer.Status is ResponseStatus.Ok or ResponseStatus.PreconditionFailed)
             {
                 return answer;
             }
