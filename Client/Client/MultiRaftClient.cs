@@ -7,8 +7,7 @@ namespace MultiRaft.Client;
 
 /// <summary>
 /// The MultiRaft client, on an Orleans client or inside a silo: asks the router grain for the
-/// shard map and caches it
-/// the shard map and leaders, routes each key to its shard's leader, follows not-leader and
+/// shard map and caches it with the leaders, routes each key to its shard's leader, follows not-leader and
 /// stale-epoch answers, retries with backoff inside the request deadline, and writes through
 /// sessions so that a retried write applies once. Thread-safe; share one per process.
 /// </summary>
