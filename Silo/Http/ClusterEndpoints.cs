@@ -75,16 +75,8 @@ internal static class ClusterEndpoints
     /// again, or read <c>GET /cluster</c>, to follow). 404 for an unknown silo, 409 when the
     /// router refuses (a dead silo, or too few active silos left to hold every replica).
     /// </summary>
-    public static Task<IResult> DrainAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    public static Task<IResult> DrainAsync(HttpContext context) => OnKnownSiloAsync(context, async (client, siloId) =>
     {
-        var siloId = context.Request.RouteValues["id"] as string ?? "";
-        var client = Client(context);
-        var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
-        if (FindSilo(view, siloId) is null)
-        {
-            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId);
-        }
-
         var left = await client.DrainSiloAsync(siloId, context.RequestAborted).ConfigureAwait(false);
         return Results.Json(new DrainResult(siloId, "draining", left), HttpJsonContext.Default.DrainResult,
             contentType: null, statusCode: StatusCodes.Status202Accepted);
@@ -95,19 +87,24 @@ internal static class ClusterEndpoints
     /// then stops itself); 404 for an unknown silo, 409 when it is not drained or still holds
     /// data replicas.
     /// </summary>
-    public static Task<IResult> RemoveAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    public static Task<IResult> RemoveAsync(HttpContext context) => OnKnownSiloAsync(context, async (client, siloId) =>
     {
-        var siloId = context.Request.RouteValues["id"] as string ?? "";
-        var client = Client(context);
-        var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
-        if (FindSilo(view, siloId) is null)
-        {
-            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId);
-        }
-
         await client.RemoveSiloAsync(siloId, context.RequestAborted).ConfigureAwait(false);
         return Results.NoContent();
     });
+
+    // Runs a scale-in action on the silo the route names, checked against the answering silo's
+    // view first, so that an unknown one is a clear 404 whatever the router would answer.
+    private static Task<IResult> OnKnownSiloAsync(HttpContext context, Func<MultiRaftClient, string, Task<IResult>> action) =>
+        ApiErrors.Guard(context, async () =>
+        {
+            var siloId = context.Request.RouteValues["id"] as string ?? "";
+            var client = Client(context);
+            var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+            return FindSilo(view, siloId) is null
+                ? ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such silo: " + siloId)
+                : await action(client, siloId).ConfigureAwait(false);
+        });
 
     private static SiloInfo? FindSilo(ClusterView view, string siloId) =>
         view.Silos.FirstOrDefault(s => string.Equals(s.SiloId, siloId, StringComparison.Ordinal));

@@ -21,8 +21,7 @@ public sealed class DrainTests
         await using var cluster = await InProcessCluster.StartSpreadAsync(silos: 4, shards: 4);
         await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
         var before = await cluster.ViewAsync();
-        var victim = before.Shards.Where(s => s.ShardId != 0).SelectMany(s => s.Replicas).Where(r => r.SiloId != "s1")
-            .GroupBy(r => r.SiloId).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        var victim = InProcessCluster.BusiestSiloBesidesFirst(before);
         await using var client = cluster.NewClient();
         var versions = new Dictionary<string, ulong>();
         for (var i = 0; i < 40; i++)

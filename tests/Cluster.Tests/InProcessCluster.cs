@@ -170,6 +170,14 @@ public sealed class InProcessCluster : IAsyncDisposable
         return Replica(shard.ShardId, member.ReplicaId, siloId);
     }
 
+    /// <summary>
+    /// The silo other than s1 (which holds development clustering's membership table, so it must
+    /// stay) with the most data replicas in <paramref name="view"/>; on a tie the smaller id.
+    /// </summary>
+    public static string BusiestSiloBesidesFirst(ClusterView view) =>
+        view.Shards.Where(s => s.ShardId != 0).SelectMany(s => s.Replicas).Where(r => r.SiloId != "s1")
+            .GroupBy(r => r.SiloId).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+
     /// <summary>The cluster view, from the router grain (as the silo serving the call sees it).</summary>
     public async Task<ClusterView> ViewAsync()
     {
