@@ -1,4 +1,5 @@
 using System.Globalization;
+using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
@@ -14,16 +15,18 @@ internal static class ClusterStatusView
         writer.WriteLine($"cluster {Or(view.ClusterId)}, served by {Or(view.ServedBy)}, router applied index {view.RouterAppliedIndex.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine();
 
-        var silos = new TextTable("SILO", "STATUS", "GATEWAY", "SILO ADDRESS", "HTTP", "LAST HEARTBEAT");
+        var hints = view.Leaders.GroupBy(l => l.ShardId).ToDictionary(g => g.Key, g => g.Last());
+        var silos = new TextTable("SILO", "STATUS", "GATEWAY", "SILO ADDRESS", "HTTP", "LAST HEARTBEAT", "REPLICAS", "LEADERS");
         foreach (var silo in view.Silos)
         {
-            silos.AddRow(silo.SiloId, Status(silo.Status), Or(silo.GatewayAddress), Or(silo.SiloAddress), Or(silo.HttpAddress), Heartbeat(silo.LastHeartbeatMs));
+            var leaders = view.Shards.Count(s => s.ShardId != 0 && hints.GetValueOrDefault(s.ShardId)?.SiloId == silo.SiloId);
+            silos.AddRow(silo.SiloId, Status(silo.Status), Or(silo.GatewayAddress), Or(silo.SiloAddress), Or(silo.HttpAddress), Heartbeat(silo.LastHeartbeatMs),
+                MultiRaftClient.DataReplicasOn(view, silo.SiloId).ToString(CultureInfo.InvariantCulture), leaders.ToString(CultureInfo.InvariantCulture));
         }
 
         silos.WriteTo(writer);
         writer.WriteLine();
 
-        var hints = view.Leaders.GroupBy(l => l.ShardId).ToDictionary(g => g.Key, g => g.Last());
         var shards = new TextTable("SHARD", "HASH RANGE", "REPLICAS", "LEADER", "TERM", "COMMIT/APPLIED");
         foreach (var shard in view.Shards)
         {
@@ -39,6 +42,22 @@ internal static class ClusterStatusView
         }
 
         shards.WriteTo(writer);
+        WriteMoves(view, hints, writer);
+    }
+
+    // The replica changes shard leaders have yet to carry out (the balancer's moves, replacements, drains).
+    private static void WriteMoves(ClusterView view, Dictionary<ulong, LeaderHint> hints, TextWriter writer)
+    {
+        var moving = view.Shards.Select(s => (Shard: s, Motion: ShardMotion.Of(s, hints.GetValueOrDefault(s.ShardId))))
+            .Where(m => !m.Motion.Settled).ToList();
+        writer.WriteLine();
+        writer.WriteLine(moving.Count == 0 ? "moves in progress: none" : $"moves in progress: {moving.Count.ToString(CultureInfo.InvariantCulture)}");
+        foreach (var (shard, motion) in moving)
+        {
+            var parts = motion.Joining.Select(r => $"{r.ReplicaId.ToString(CultureInfo.InvariantCulture)}@{r.SiloId} joining")
+                .Concat(motion.Leaving.Select(id => $"{id.ToString(CultureInfo.InvariantCulture)} leaving"));
+            writer.WriteLine($"  shard {shard.ShardId.ToString(CultureInfo.InvariantCulture)}: {string.Join(", ", parts)}");
+        }
     }
 
     internal static string Range(ulong start, ulong end) =>

@@ -64,6 +64,26 @@ public static class RouterCommands
         };
     }
 
+    /// <summary>Moves replica <paramref name="replicaId"/> of <paramref name="shardId"/> to <paramref name="toSilo"/>, if the shard is still at <paramref name="expectedEpoch"/>.</summary>
+    public static RouterCommand MoveReplica(ulong shardId, ulong replicaId, string toSilo, ShardEpoch expectedEpoch, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(toSilo);
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        return new RouterCommand
+        {
+            TimestampMs = timestampMs,
+            MoveReplica = new MoveReplica { ShardId = shardId, ReplicaId = replicaId, ToSilo = toSilo, ExpectedEpoch = expectedEpoch.Clone() },
+        };
+    }
+
+    /// <summary>Names the replica that should lead <paramref name="shardId"/> (0: none); <paramref name="pinned"/> keeps the balancer off it.</summary>
+    public static RouterCommand SetPreferredLeader(ulong shardId, ulong replicaId, bool pinned, long timestampMs) =>
+        new()
+        {
+            TimestampMs = timestampMs,
+            SetPreferredLeader = new SetPreferredLeader { ShardId = shardId, ReplicaId = replicaId, Pinned = pinned },
+        };
+
     /// <summary>Marks <paramref name="siloId"/> DRAINING: its leaders and data replicas move to other silos.</summary>
     public static RouterCommand Drain(string siloId, long timestampMs)
     {

@@ -38,6 +38,7 @@ public static class RouterPlanner
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMetaVoters, 1, nameof(options));
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.DownTimeMs, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxMovesPerSilo, 1, nameof(options));
 
         var commands = new List<RouterCommand>();
         var statusById = new Dictionary<string, SiloStatus>(StringComparer.Ordinal);
@@ -80,15 +81,38 @@ public static class RouterPlanner
             }
         }
 
+        // Repairs come first: balancing waits until every data shard has its replicas on placeable silos.
+        var repairing = false;
+        var touched = new HashSet<ulong>();
         foreach (var shard in state.Shards)
         {
-            var command = shard.ShardId == RouterStateMachine.MetaShardId
+            var isMeta = shard.ShardId == RouterStateMachine.MetaShardId;
+            repairing |= !isMeta && (shard.Replicas.Count != options.ReplicationFactor
+                                     || shard.Replicas.Any(r => !placeable.Contains(r.SiloId, StringComparer.Ordinal)));
+            var command = isMeta
                 ? PlanMeta(shard, placeable, statusById, declaredDead, nowMs, options)
                 : PlanData(shard, placeable, gone, loads, nowMs, options);
             if (command is not null)
             {
                 commands.Add(command);
+                touched.Add(shard.ShardId);
             }
+        }
+
+        var hints = new Dictionary<ulong, LeaderHint>();
+        foreach (var hint in state.Leaders)
+        {
+            hints[hint.ShardId] = hint;
+        }
+
+        if (!repairing)
+        {
+            RouterBalancer.PlanMoves(state, placeable, hints, options, nowMs, touched, commands);
+        }
+
+        if (options.BalanceLeaders)
+        {
+            RouterBalancer.PlanLeaders(state, placeable, hints, nowMs, touched, commands);
         }
 
         return commands;

@@ -7,4 +7,10 @@ namespace MultiRaft.Grains.Router;
 /// How long a silo may go without reporting before its data replicas are replaced, even if Orleans
 /// has not declared it dead (a silo declared dead is replaced at once).
 /// </param>
-public sealed record RouterPlannerOptions(int ReplicationFactor = 3, int MaxMetaVoters = 3, long DownTimeMs = 30_000);
+/// <param name="MaxMovesPerSilo">
+/// Replicas the balancer lets move into one silo at a time: each one is a snapshot to send and a
+/// log to catch up, taken from the same disks and cores that serve requests.
+/// </param>
+/// <param name="BalanceLeaders">Whether the planner spreads shard leaderships over the silos (names preferred leaders).</param>
+public sealed record RouterPlannerOptions(int ReplicationFactor = 3, int MaxMetaVoters = 3, long DownTimeMs = 30_000, int MaxMovesPerSilo = 2,
+    bool BalanceLeaders = true);

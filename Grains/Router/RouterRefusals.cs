@@ -62,4 +62,10 @@ public static class RouterRefusals
 
     /// <summary>DrainSilo would leave fewer ACTIVE silos than a data shard has voters.</summary>
     public const string NoRoomToDrain = "draining it would leave fewer active silos than a shard has voters";
+
+    /// <summary>MoveReplica of a meta-shard replica: the meta shard's members follow registrations.</summary>
+    public const string MetaShard = "the meta shard's replicas are not moved";
+
+    /// <summary>SetPreferredLeader names a replica the router does not want a voter.</summary>
+    public const string NotAVoter = "the replica is not a voter";
 }

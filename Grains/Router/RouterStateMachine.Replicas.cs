@@ -9,14 +9,9 @@ public sealed partial class RouterStateMachine
 {
     private RouterResult ApplyAddReplica(AddReplica command)
     {
-        if (!_shardsById.TryGetValue(command.ShardId, out var shard))
+        if (ShardAt(command.ShardId, command.ExpectedEpoch, out var shard) is { } refused)
         {
-            return RouterResult.Refused(RouterRefusals.UnknownShard);
-        }
-
-        if (!EpochEquals(command.ExpectedEpoch, shard.Epoch))
-        {
-            return RouterResult.Refused(RouterRefusals.EpochMismatch);
+            return refused;
         }
 
         if (!_silosById.TryGetValue(command.SiloId, out var silo))
@@ -58,14 +53,9 @@ public sealed partial class RouterStateMachine
 
     private RouterResult ApplySetRole(SetReplicaRole command)
     {
-        if (!_shardsById.TryGetValue(command.ShardId, out var shard))
+        if (ShardAt(command.ShardId, command.ExpectedEpoch, out var shard) is { } refused)
         {
-            return RouterResult.Refused(RouterRefusals.UnknownShard);
-        }
-
-        if (!EpochEquals(command.ExpectedEpoch, shard.Epoch))
-        {
-            return RouterResult.Refused(RouterRefusals.EpochMismatch);
+            return refused;
         }
 
         if (command.Role == ReplicaRole.Unspecified)
@@ -97,14 +87,9 @@ public sealed partial class RouterStateMachine
 
     private RouterResult ApplyRemoveReplica(RemoveReplica command)
     {
-        if (!_shardsById.TryGetValue(command.ShardId, out var shard))
+        if (ShardAt(command.ShardId, command.ExpectedEpoch, out var shard) is { } refused)
         {
-            return RouterResult.Refused(RouterRefusals.UnknownShard);
-        }
-
-        if (!EpochEquals(command.ExpectedEpoch, shard.Epoch))
-        {
-            return RouterResult.Refused(RouterRefusals.EpochMismatch);
+            return refused;
         }
 
         var removed = FindReplica(shard, command.ReplicaId);
@@ -153,8 +138,104 @@ public sealed partial class RouterStateMachine
             promoted.Role = ReplicaRole.Voter;
         }
 
+        ForgetPreference(shard, removed.ReplicaId);
         BumpConfVer(shard);
         return new RouterResult(RouterOutcome.Applied, null, removed.ReplicaId);
+    }
+
+    private RouterResult ApplyMoveReplica(MoveReplica command)
+    {
+        if (ShardAt(command.ShardId, command.ExpectedEpoch, out var shard) is { } refused)
+        {
+            return refused;
+        }
+
+        // The meta shard's members follow the silos' registrations, not the balancer.
+        if (shard.ShardId == MetaShardId)
+        {
+            return RouterResult.Refused(RouterRefusals.MetaShard);
+        }
+
+        var moved = FindReplica(shard, command.ReplicaId);
+        if (moved is null)
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownReplica);
+        }
+
+        if (!_silosById.TryGetValue(command.ToSilo, out var target))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownSilo);
+        }
+
+        if (target.Status != SiloStatus.Active)
+        {
+            return RouterResult.Refused(RouterRefusals.SiloNotActive);
+        }
+
+        if (ReplicaOn(shard, target.SiloId) is not null)
+        {
+            return RouterResult.Refused(RouterRefusals.SiloHasReplica);
+        }
+
+        var replica = new ReplicaDescriptor { ReplicaId = AllocateReplicaId(), SiloId = target.SiloId, Role = moved.Role };
+        shard.Replicas.Remove(moved);
+        // The new id is the largest, so appending keeps replicas ordered by id.
+        shard.Replicas.Add(replica);
+        ForgetPreference(shard, moved.ReplicaId);
+        BumpConfVer(shard);
+        return new RouterResult(RouterOutcome.Applied, null, replica.ReplicaId);
+    }
+
+    private RouterResult ApplySetPreferredLeader(SetPreferredLeader command)
+    {
+        if (!_shardsById.TryGetValue(command.ShardId, out var shard))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownShard);
+        }
+
+        if (command.ReplicaId != 0)
+        {
+            var replica = FindReplica(shard, command.ReplicaId);
+            if (replica is null)
+            {
+                return RouterResult.Refused(RouterRefusals.UnknownReplica);
+            }
+
+            if (replica.Role != ReplicaRole.Voter)
+            {
+                return RouterResult.Refused(RouterRefusals.NotAVoter);
+            }
+
+            if (!(_silosById.TryGetValue(replica.SiloId, out var silo) && silo.Status == SiloStatus.Active))
+            {
+                return RouterResult.Refused(RouterRefusals.SiloNotActive);
+            }
+        }
+
+        shard.PreferredLeader = command.ReplicaId;
+        shard.LeaderPinned = command.ReplicaId != 0 && command.Pinned;
+        return new RouterResult(RouterOutcome.Applied, null, command.ReplicaId);
+    }
+
+    // A preference for a replica that left the shard means nothing any more.
+    private static void ForgetPreference(ShardDescriptor shard, ulong replicaId)
+    {
+        if (shard.PreferredLeader == replicaId)
+        {
+            shard.PreferredLeader = 0;
+            shard.LeaderPinned = false;
+        }
+    }
+
+    // The shard a command names, if it exists and is still at the epoch the command expects; else the refusal.
+    private RouterResult? ShardAt(ulong shardId, ShardEpoch? expectedEpoch, out ShardDescriptor shard)
+    {
+        if (!_shardsById.TryGetValue(shardId, out shard!))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownShard);
+        }
+
+        return EpochEquals(expectedEpoch, shard.Epoch) ? null : RouterResult.Refused(RouterRefusals.EpochMismatch);
     }
 
     private static ReplicaDescriptor? FindReplica(ShardDescriptor shard, ulong replicaId)

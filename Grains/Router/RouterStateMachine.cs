@@ -71,6 +71,8 @@ public sealed partial class RouterStateMachine
             RouterCommand.CommandOneofCase.RemoveReplica => ApplyRemoveReplica(command.RemoveReplica),
             RouterCommand.CommandOneofCase.DrainSilo => ApplyDrain(command.DrainSilo),
             RouterCommand.CommandOneofCase.RemoveSilo => ApplyRemoveSilo(command.RemoveSilo),
+            RouterCommand.CommandOneofCase.MoveReplica => ApplyMoveReplica(command.MoveReplica),
+            RouterCommand.CommandOneofCase.SetPreferredLeader => ApplySetPreferredLeader(command.SetPreferredLeader),
             _ => RouterResult.Refused(RouterRefusals.EmptyCommand),
         };
         if (result.Outcome == RouterOutcome.Applied)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
@@ -12,7 +13,8 @@ internal sealed record ClusterJson(
     string ServedBy,
     ulong RouterAppliedIndex,
     IReadOnlyList<SiloJson> Silos,
-    IReadOnlyList<ShardJson> Shards)
+    IReadOnlyList<ShardJson> Shards,
+    int MovesInProgress)
 {
     public static ClusterJson From(ClusterView view)
     {
@@ -22,13 +24,16 @@ internal sealed record ClusterJson(
             hints[hint.ShardId] = hint;
         }
 
-        var silos = view.Silos.Select(SiloJson.From).ToArray();
+        var silos = view.Silos.Select(s => SiloJson.From(s, view, hints)).ToArray();
         var shards = view.Shards.Select(s => ShardJson.From(s, hints.GetValueOrDefault(s.ShardId))).ToArray();
-        return new ClusterJson(view.ClusterId, view.ServedBy, view.RouterAppliedIndex, silos, shards);
+        return new ClusterJson(view.ClusterId, view.ServedBy, view.RouterAppliedIndex, silos, shards, shards.Count(s => s.Moving is not null));
     }
 }
 
-/// <summary>One silo: identity, addresses, membership status and the last heartbeat the router applied.</summary>
+/// <summary>
+/// One silo: identity, addresses, membership status, the last heartbeat the router applied, and
+/// the data replicas the map places on it and the data shards it leads (what the balancer evens out).
+/// </summary>
 internal sealed record SiloJson(
     string Id,
     string SiloAddress,
@@ -37,11 +42,15 @@ internal sealed record SiloJson(
     string Status,
     long LastHeartbeatMs,
     string? LastHeartbeat,
-    long JoinedMs)
+    long JoinedMs,
+    int Replicas,
+    int Leaders)
 {
-    public static SiloJson From(SiloInfo silo) => new(
+    public static SiloJson From(SiloInfo silo, ClusterView view, Dictionary<ulong, LeaderHint> hints) => new(
         silo.SiloId, silo.SiloAddress, silo.GatewayAddress, silo.HttpAddress, StatusName(silo.Status),
-        silo.LastHeartbeatMs, Timestamp(silo.LastHeartbeatMs), silo.JoinedMs);
+        silo.LastHeartbeatMs, Timestamp(silo.LastHeartbeatMs), silo.JoinedMs,
+        MultiRaftClient.DataReplicasOn(view, silo.SiloId),
+        view.Shards.Count(s => s.ShardId != 0 && hints.GetValueOrDefault(s.ShardId)?.SiloId == silo.SiloId));
 
     internal static string StatusName(SiloStatus status) => status switch
     {
@@ -70,16 +79,22 @@ internal sealed record ShardJson(
     string? LeaderSilo,
     ulong? Term,
     ulong? CommitIndex,
-    ulong? AppliedIndex)
+    ulong? AppliedIndex,
+    ulong? PreferredLeader,
+    bool LeaderPinned,
+    MovingJson? Moving)
 {
     public static ShardJson From(ShardDescriptor shard, LeaderHint? hint)
     {
         var replicas = shard.Replicas.Select(r => new ReplicaJson(r.ReplicaId, r.SiloId, RoleOf(r, hint))).ToArray();
         var known = hint is not null && hint.ReplicaId != 0;
+        var motion = ShardMotion.Of(shard, hint);
         return new ShardJson(
             shard.ShardId, shard.HashStart, shard.HashEnd, shard.Epoch?.ConfVer ?? 0, shard.Epoch?.RangeVer ?? 0, replicas,
             known ? hint!.ReplicaId : null, known ? hint!.SiloId : null, known ? hint!.Term : null,
-            known ? hint!.CommitIndex : null, known ? hint!.AppliedIndex : null);
+            known ? hint!.CommitIndex : null, known ? hint!.AppliedIndex : null,
+            shard.PreferredLeader == 0 ? null : shard.PreferredLeader, shard.LeaderPinned,
+            motion.Settled ? null : new MovingJson(motion.Joining.Select(r => new ReplicaJson(r.ReplicaId, r.SiloId, RoleOf(r, hint))).ToArray(), motion.Leaving));
     }
 
     // "pending": the router's map has the replica, the group's configuration does not yet.
@@ -96,3 +111,6 @@ internal sealed record ShardJson(
 
 /// <summary>One member of a shard's group.</summary>
 internal sealed record ReplicaJson(ulong Id, string Silo, string Role);
+
+/// <summary>A shard's replica changes still being carried out: replicas joining (with their current role) and replica ids leaving.</summary>
+internal sealed record MovingJson(IReadOnlyList<ReplicaJson> Joining, IReadOnlyList<ulong> Leaving);

@@ -38,13 +38,15 @@ public sealed class TableTests
         Assert.Equal(
             "cluster test, served by silo-1, router applied index 42\n" +
             "\n" +
-            "SILO    STATUS  GATEWAY          SILO ADDRESS     HTTP            LAST HEARTBEAT\n" +
-            "silo-1  active  127.0.0.1:30001  127.0.0.1:11111  127.0.0.1:8081  2023-11-14 22:13:20Z\n" +
-            "silo-2  dead    127.0.0.1:30002  127.0.0.1:11112  127.0.0.1:8082  -\n" +
+            "SILO    STATUS  GATEWAY          SILO ADDRESS     HTTP            LAST HEARTBEAT        REPLICAS  LEADERS\n" +
+            "silo-1  active  127.0.0.1:30001  127.0.0.1:11111  127.0.0.1:8081  2023-11-14 22:13:20Z  2         0\n" +
+            "silo-2  dead    127.0.0.1:30002  127.0.0.1:11112  127.0.0.1:8082  -                     2         1\n" +
             "\n" +
             "SHARD  HASH RANGE             REPLICAS                        LEADER  TERM  COMMIT/APPLIED\n" +
             "1      [00000000, 80000000)   11@silo-1, 12@silo-2            -       -     -\n" +
-            "2      [80000000, 100000000)  21@silo-1 (learner), 22@silo-2  silo-2  5     200/200\n",
+            "2      [80000000, 100000000)  21@silo-1 (learner), 22@silo-2  silo-2  5     200/200\n" +
+            "\n" +
+            "moves in progress: none\n",
             writer.ToString());
     }
 
@@ -61,6 +63,7 @@ public sealed class TableTests
         ClusterStatusView.WriteTo(view, writer);
 
         Assert.Contains("2      [80000000, 100000000)  21@silo-1 (learner), 22@silo-2 (pending)  silo-2", writer.ToString());
+        Assert.EndsWith("moves in progress: 1\n  shard 2: 21@silo-1 joining, 22@silo-2 joining, 99 leaving\n", writer.ToString());
     }
 
     [Fact]

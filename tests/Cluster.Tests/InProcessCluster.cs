@@ -60,6 +60,9 @@ public sealed class InProcessCluster : IAsyncDisposable
         }).ConfigureAwait(false);
     }
 
+    /// <summary>Starts one more silo (the next name), which joins the running cluster; returns its id.</summary>
+    public async Task<string> JoinSiloAsync(int shards) => (await AddSiloAsync(shards).ConfigureAwait(false)).SiloId;
+
     // A cluster that fails to start stops what did start: silos left running would outlive the test.
     private async Task<InProcessCluster> StartOrDisposeAsync(Func<Task> startSilos)
     {

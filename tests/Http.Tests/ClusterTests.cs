@@ -23,13 +23,14 @@ public sealed class ClusterTests
         var root = doc.RootElement;
         Assert.Equal("test", root.GetProperty("clusterId").GetString());
         Assert.Equal(42UL, root.GetProperty("routerAppliedIndex").GetUInt64());
+        Assert.Equal(0, root.GetProperty("movesInProgress").GetInt32());
         var silo = root.GetProperty("silos")[0];
         Assert.Equal(
-            """{"id":"silo-1","siloAddress":"127.0.0.1:11111","gatewayAddress":"127.0.0.1:30001","httpAddress":"127.0.0.1:8081","status":"active","lastHeartbeatMs":1700000000000,"lastHeartbeat":"2023-11-14T22:13:20.000Z","joinedMs":1699999000000}""",
+            """{"id":"silo-1","siloAddress":"127.0.0.1:11111","gatewayAddress":"127.0.0.1:30001","httpAddress":"127.0.0.1:8081","status":"active","lastHeartbeatMs":1700000000000,"lastHeartbeat":"2023-11-14T22:13:20.000Z","joinedMs":1699999000000,"replicas":2,"leaders":1}""",
             silo.GetRawText());
         var shard = root.GetProperty("shards")[1];
         Assert.Equal(
-            """{"id":2,"hashStart":2147483648,"hashEnd":4294967296,"confVer":2,"rangeVer":1,"replicas":[{"id":21,"silo":"silo-1","role":"voter"},{"id":22,"silo":"silo-2","role":"voter"}],"leaderReplica":22,"leaderSilo":"silo-2","term":5,"commitIndex":200,"appliedIndex":200}""",
+            """{"id":2,"hashStart":2147483648,"hashEnd":4294967296,"confVer":2,"rangeVer":1,"replicas":[{"id":21,"silo":"silo-1","role":"voter"},{"id":22,"silo":"silo-2","role":"voter"}],"leaderReplica":22,"leaderSilo":"silo-2","term":5,"commitIndex":200,"appliedIndex":200,"preferredLeader":null,"leaderPinned":false,"moving":null}""",
             shard.GetRawText());
     }
 

@@ -308,6 +308,17 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         return await ProposeToRouterAsync(command, remove ? "remove" : "drain", timeout, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Proposes a router command without waiting: this silo's meta replica forwards it to the
+    /// router's leader. Lost if there is no leader now; callers that need it look for its effect
+    /// in <see cref="View"/> and send it again.
+    /// </summary>
+    public bool ForwardToRouter(RouterCommand command)
+    {
+        var payload = RouterCommands.Encode(command);
+        return engine.Post(0, g => g.Node.Propose(payload));
+    }
+
     /// <summary>Raised once when the router lists this silo as removed: the host stops the silo.</summary>
     public event Action? Removed;
 
@@ -415,7 +426,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 var handOffTo = draining
                     ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
                     : null;
-                engine.Post(shard.ShardId, g => ReconcileMembership(g, desc, handOffTo));
+                var prefer = PreferredLeader(view, desc);
+                engine.Post(shard.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
             }
         }
 
@@ -499,7 +511,16 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     }
 
     /// <summary>On a shard's leader: moves the Raft membership one step towards the router's replica list.</summary>
-    private void ReconcileMembership(ReplicaMember g, ShardDescriptor desc, HashSet<ulong>? handOffTo)
+    // The replica the router wants to lead the shard, if its silo is ACTIVE (one draining, dead or
+    // removed leads nothing new); 0 otherwise.
+    private static ulong PreferredLeader(RouterStateMachine view, ShardDescriptor desc) =>
+        desc.PreferredLeader != 0
+        && desc.Replicas.FirstOrDefault(r => r.ReplicaId == desc.PreferredLeader) is { } preferred
+        && view.FindSilo(preferred.SiloId)?.Status == SiloStatus.Active
+            ? preferred.ReplicaId
+            : 0;
+
+    private void ReconcileMembership(ReplicaMember g, ShardDescriptor desc, HashSet<ulong>? handOffTo, ulong prefer)
     {
         if (!g.IsLeader)
         {
@@ -523,6 +544,15 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         {
             ClusterLog.HandingOverLeadership(logger, g.ShardId, to);
             g.Node.TransferLeader(to);
+        }
+        else if (prefer != 0 && prefer != g.ReplicaId && g.ConfState.Voters.Contains(prefer)
+                 && matchOf(prefer) + MembershipReconciler.CatchUpSlack >= g.Node.Committed)
+        {
+            // Nearly caught up is enough: Raft's transfer sends the rest before it hands over, and
+            // under load a follower's match index rarely equals the commit index. A transfer already
+            // under way to the same replica is not restarted by asking again.
+            ClusterLog.HandingOverLeadership(logger, g.ShardId, prefer);
+            g.Node.TransferLeader(prefer);
         }
     }
 
@@ -561,9 +591,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
 
         hints.Sort((a, b) => a.ShardId.CompareTo(b.ShardId));
-        var payload = RouterCommands.Encode(RouterCommands.Heartbeat(options.SiloId, hints, now));
-        // Followers forward the proposal to the router's leader; a lost heartbeat is replaced by the next.
-        engine.Post(0, g => g.Node.Propose(payload));
+        // A lost heartbeat is replaced by the next.
+        ForwardToRouter(RouterCommands.Heartbeat(options.SiloId, hints, now));
     }
 
     private void PlanIfRouterLeader(RouterStateMachine view, long now)
@@ -580,12 +609,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _routerLeaderSinceMs = now;
         }
 
-        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs), directory.DeadNames,
+        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders), directory.DeadNames,
             _routerLeaderSinceMs);
         foreach (var c in commands)
         {
-            var payload = RouterCommands.Encode(c);
-            engine.Post(0, g => g.Node.Propose(payload));
+            ForwardToRouter(c);
         }
     }
 }

@@ -24,6 +24,8 @@ internal static class SiloCommandLine
         ["--workers"] = "MultiRaft:Workers",
         ["--tick-ms"] = "MultiRaft:TickMs",
         ["--down-time-ms"] = "MultiRaft:DownTimeMs",
+        ["--max-moves-per-silo"] = "MultiRaft:MaxMovesPerSilo",
+        ["--balance-leaders"] = "MultiRaft:BalanceLeaders",
         ["--unsafe-local-reads"] = "MultiRaft:UnsafeLocalReads",
     };
 
@@ -54,5 +56,8 @@ internal static class SiloCommandLine
           --workers N           engine workers (default: one per core)
           --down-time-ms N      a silo silent this long has its data replicas replaced on
                                 other silos (default 30000; at once if Orleans declares it dead)
+          --max-moves-per-silo N  replicas the balancer moves into one silo at a time (default 2)
+          --balance-leaders true|false  spread shard leaderships evenly over the silos (default true)
+                                (these three are the router leader's: give every silo the same)
         """;
 }

@@ -111,6 +111,15 @@ public sealed class SiloOptions
     /// </summary>
     public int DownTimeMs { get; set; } = 30_000;
 
+    /// <summary>
+    /// Replicas the router's balancer moves into one silo at a time (each is a snapshot and a log
+    /// to catch up, on the disks and cores that serve requests).
+    /// </summary>
+    public int MaxMovesPerSilo { get; set; } = 2;
+
+    /// <summary>Whether the router spreads shard leaderships evenly over the silos.</summary>
+    public bool BalanceLeaders { get; set; } = true;
+
     /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
     public bool BootstrapsWhenEmpty => Bootstrap;
 

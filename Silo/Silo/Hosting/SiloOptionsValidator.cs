@@ -96,6 +96,7 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Range(errors, "RequestTimeoutMs", options.RequestTimeoutMs, 10, 600_000);
         Range(errors, "HeartbeatIntervalMs", options.HeartbeatIntervalMs, 10, 600_000);
         Range(errors, "DownTimeMs", options.DownTimeMs, 1000, 86_400_000);
+        Range(errors, "MaxMovesPerSilo", options.MaxMovesPerSilo, 1, 64);
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

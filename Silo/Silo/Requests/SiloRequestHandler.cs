@@ -3,6 +3,7 @@ using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Kv;
 using MultiRaft.Grains.Replica;
+using MultiRaft.Grains.Router;
 using MultiRaft.Grains.Runtime;
 using MultiRaft.Raft;
 using MultiRaft.Silo.Cluster;
@@ -300,6 +301,9 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         return await pending.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
     }
 
+    // How long a transfer waits for the router to record its preference before sending it again.
+    private static readonly TimeSpan PreferenceResendInterval = TimeSpan.FromMilliseconds(500);
+
     private async ValueTask<ClientResponse> TransferLeaderAsync(TransferLeaderRequest t, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var view = cluster.View;
@@ -316,12 +320,17 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         }
 
         var deadline = time.GetUtcNow() + timeout;
+        var preferenceSentAt = DateTimeOffset.MinValue;
         while (true)
         {
+            // The router first records the target as the shard's pinned preferred leader: the
+            // leader balancer then leaves the shard alone, and the new leader does not hand its
+            // leadership back to an older preference.
+            var preferred = cluster.View?.FindShard(t.ShardId) is { LeaderPinned: true } now && now.PreferredLeader == target.ReplicaId;
             var step = new Pending();
             var posted = engine.Post(t.ShardId, g =>
             {
-                if (g.Node.Lead == target.ReplicaId)
+                if (g.Node.Lead == target.ReplicaId && preferred)
                 {
                     step.Complete(Responses.Ok());
                 }
@@ -333,6 +342,10 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
                              g.Node.GetStatus().Progress.FirstOrDefault(p => p.Id == target.ReplicaId).Match, g.Node.Committed) is { } refusal)
                 {
                     step.Complete(Responses.Status(ResponseStatus.PreconditionFailed, refusal));
+                }
+                else if (!preferred)
+                {
+                    step.Complete(Responses.Status(ResponseStatus.Unavailable, "transfer: the router has not recorded the preference yet"));
                 }
                 else
                 {
@@ -353,7 +366,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
             }
 
             // A transfer this silo started makes it a follower: then the new leader is the answer.
-            if (answer.Status == ResponseStatus.NotLeader && answer.Leader?.ReplicaId == target.ReplicaId)
+            if (preferred && answer.Status == ResponseStatus.NotLeader && answer.Leader?.ReplicaId == target.ReplicaId)
             {
                 return Responses.Ok();
             }
@@ -361,6 +374,13 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
             if (answer.Status == ResponseStatus.NotLeader || time.GetUtcNow() >= deadline)
             {
                 return answer;
+            }
+
+            if (!preferred && time.GetUtcNow() - preferenceSentAt > PreferenceResendInterval)
+            {
+                // Forwarded to the router's leader; one lost on the way is sent again.
+                preferenceSentAt = time.GetUtcNow();
+                cluster.ForwardToRouter(RouterCommands.SetPreferredLeader(t.ShardId, target.ReplicaId, pinned: true, preferenceSentAt.ToUnixTimeMilliseconds()));
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,58 @@
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Grains.Interfaces;
+
+/// <summary>
+/// The replica changes a shard's leader has yet to carry out: the router's map says where a
+/// shard's replicas should be, and its leader's last report (<see cref="LeaderHint"/>) says what
+/// the group's configuration is. A move is in progress while the two differ.
+/// </summary>
+/// <param name="Joining">Replicas the map lists that do not yet have their role in the configuration (catching up, or not added yet).</param>
+/// <param name="Leaving">Members of the configuration the map no longer lists.</param>
+public sealed record ShardMotion(IReadOnlyList<ReplicaDescriptor> Joining, IReadOnlyList<ulong> Leaving)
+{
+    private static readonly ShardMotion None = new([], []);
+
+    /// <summary>Whether nothing is moving.</summary>
+    public bool Settled => Joining.Count == 0 && Leaving.Count == 0;
+
+    /// <summary>
+    /// What is moving in <paramref name="shard"/>. Without a leader's report of the configuration
+    /// nothing is known to be moving (and <see cref="IsSettled"/> is false).
+    /// </summary>
+    public static ShardMotion Of(ShardDescriptor shard, LeaderHint? hint)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        if (hint is null || hint.Voters.Count == 0)
+        {
+            return None;
+        }
+
+        List<ReplicaDescriptor>? joining = null;
+        foreach (var r in shard.Replicas)
+        {
+            if (ReplicaRoles.Current(r, hint) != r.Role)
+            {
+                (joining ??= []).Add(r);
+            }
+        }
+
+        List<ulong>? leaving = null;
+        foreach (var id in hint.Voters.Concat(hint.Learners))
+        {
+            if (!shard.Replicas.Any(r => r.ReplicaId == id))
+            {
+                (leaving ??= []).Add(id);
+            }
+        }
+
+        return joining is null && leaving is null ? None : new ShardMotion((IReadOnlyList<ReplicaDescriptor>?)joining ?? [], (IReadOnlyList<ulong>?)leaving ?? []);
+    }
+
+    /// <summary>
+    /// Whether the shard's leader has reported a configuration that is exactly the map's: only
+    /// such a shard is safe to start a new move on.
+    /// </summary>
+    public static bool IsSettled(ShardDescriptor shard, LeaderHint? hint) =>
+        hint is { Voters.Count: > 0 } && Of(shard, hint).Settled;
+}

@@ -1,0 +1,68 @@
+using MultiRaft.Grains.Interfaces;
+using MultiRaft.Grains.Interfaces.Protos;
+
+namespace MultiRaft.Cluster.Tests;
+
+/// <summary>
+/// Scaling 3 → 5 silos under a continuous write load: the balancer moves replicas onto the new
+/// silos until replica counts differ by at most one, spreads leaderships the same way, and no
+/// write fails or goes missing.
+/// </summary>
+public sealed class ScaleOutTests
+{
+    [Fact]
+    public async Task Two_new_silos_fill_up_with_replicas_and_leaders_while_every_write_succeeds()
+    {
+        const int shards = 6;
+        await using var cluster = await InProcessCluster.StartAsync(silos: 3, shards: shards);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
+        await using var client = cluster.NewClient(TimeSpan.FromSeconds(30));
+        await using var load = new WriteLoad(client, "scale");
+
+        await cluster.JoinSiloAsync(shards);
+        await cluster.JoinSiloAsync(shards);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        string why;
+        while ((why = Unbalanced(await cluster.ViewAsync())) != "")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not balanced: " + why);
+            load.AssertNoFailure();
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await load.StopAndVerifyAsync(atLeast: 100);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Why the view is not balanced yet, or "" when it is.</summary>
+    private static string Unbalanced(ClusterView view)
+    {
+        var data = view.Shards.Where(s => s.ShardId != 0).ToList();
+        var silos = view.Silos.Select(s => s.SiloId).ToList();
+        if (silos.Count != 5)
+        {
+            return $"{silos.Count} silos";
+        }
+
+        foreach (var shard in data)
+        {
+            var hint = view.Leaders.FirstOrDefault(l => l.ShardId == shard.ShardId);
+            if (!ShardMotion.IsSettled(shard, hint))
+            {
+                return $"shard {shard.ShardId} moving";
+            }
+
+            if (shard.PreferredLeader != 0 && hint!.ReplicaId != shard.PreferredLeader)
+            {
+                return $"shard {shard.ShardId} led by {hint.ReplicaId}, not its preferred {shard.PreferredLeader}";
+            }
+        }
+
+        var replicas = silos.Select(s => data.Sum(d => d.Replicas.Count(r => r.SiloId == s))).ToList();
+        var leaders = silos.Select(s => data.Count(d => view.Leaders.Any(l => l.ShardId == d.ShardId && l.SiloId == s))).ToList();
+        return replicas.Max() - replicas.Min() > 1 ? "replicas " + string.Join(",", replicas)
+            : leaders.Max() - leaders.Min() > 1 ? "leaders " + string.Join(",", leaders)
+            : "";
+    }
+}

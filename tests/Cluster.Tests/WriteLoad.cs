@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Text;
+using MultiRaft.Client;
+
+namespace MultiRaft.Cluster.Tests;
+
+/// <summary>
+/// A continuous write load for tests that change the cluster underneath it: a few writers put
+/// new keys one after another until stopped; the first failure faults the load, and every
+/// acknowledged write is checked afterwards.
+/// </summary>
+internal sealed class WriteLoad : IAsyncDisposable
+{
+    private readonly MultiRaftClient _client;
+    private readonly ConcurrentDictionary<string, ulong> _acknowledged = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task[] _writers;
+
+    public WriteLoad(MultiRaftClient client, string prefix, int writers = 4)
+    {
+        _client = client;
+        _writers = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; !_stop.IsCancellationRequested; i++)
+            {
+                var key = $"{prefix}/{w}/{i}";
+                _acknowledged[key] = await client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes("v" + i)).ConfigureAwait(false);
+            }
+        })).ToArray();
+    }
+
+    /// <summary>Fails the calling test at once if a write has failed.</summary>
+    public void AssertNoFailure()
+    {
+        foreach (var t in _writers)
+        {
+            if (t.IsFaulted)
+            {
+                Assert.Fail("a write failed: " + t.Exception);
+            }
+        }
+    }
+
+    /// <summary>Stops the writers (a failed write fails here) and reads back every acknowledged write at its version.</summary>
+    public async Task StopAndVerifyAsync(int atLeast)
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_writers).ConfigureAwait(false);
+        Assert.True(_acknowledged.Count >= atLeast, $"only {_acknowledged.Count} writes acknowledged, expected at least {atLeast}");
+        foreach (var (key, version) in _acknowledged)
+        {
+            var got = await _client.GetAsync(Encoding.UTF8.GetBytes(key)).ConfigureAwait(false);
+            Assert.True(got is not null, key + " lost");
+            Assert.Equal(version, got.Version);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_writers).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Already reported by the test that used the load, or irrelevant to one that failed first.
+        }
+
+        _stop.Dispose();
+    }
+}
