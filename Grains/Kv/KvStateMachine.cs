@@ -37,6 +37,9 @@ public sealed partial class KvStateMachine
     /// <summary>Number of keys.</summary>
     public int Count => slots.Count;
 
+    /// <summary>The keys' and values' total length in bytes.</summary>
+    public long ItemBytes => itemBytes;
+
     /// <summary>Number of live client sessions.</summary>
     public int SessionCount => sessions.Count;
 

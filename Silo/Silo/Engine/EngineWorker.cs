@@ -215,6 +215,7 @@ internal sealed class EngineWorker
         {
             _batch.Clear();
             long durableAt = -1;
+            var persisted = 0;
             foreach (var host in _active)
             {
                 if (host.Closed)
@@ -233,6 +234,7 @@ internal sealed class EngineWorker
                 Interlocked.Increment(ref _engine.Stats.Readies);
                 Interlocked.Add(ref _engine.Stats.EntriesPersisted, rd.Entries.Length);
                 Interlocked.Add(ref _engine.Stats.EntriesApplied, rd.CommittedEntries.Length);
+                _engine.Metrics.OnReady(host, rd);
                 OnRole(host, rd);
                 Collect(host, rd.Messages);
                 if (rd.Snapshot is { } snap)
@@ -241,6 +243,8 @@ internal sealed class EngineWorker
                     host.Member.StateMachine.RestoreSnapshot(snap.Data.Span);
                     host.Member.ConfState = snap.ConfState;
                     host.Member.SnapshotIndex = snap.Index;
+                    host.PublishSize();
+                    _engine.Metrics.SnapshotsInstalled.Add(1);
                     EngineLog.SnapshotInstalled(_logger, host.Id, snap.Index);
                     _engine.OnStateRestored(host);
                 }
@@ -248,6 +252,7 @@ internal sealed class EngineWorker
                 if (rd.HardState is not null || !rd.Entries.IsEmpty)
                 {
                     var at = _engine.Store.Append(host.Id, rd.HardState, rd.Entries);
+                    persisted += rd.Entries.Length;
                     // A hard state whose only change is the commit index need not be durable before
                     // the turn goes on (a lost commit is learned again): waiting for it put an fsync
                     // between a write's commit and its answer. The next wait covers it anyway.
@@ -267,8 +272,12 @@ internal sealed class EngineWorker
             if (durableAt >= 0)
             {
                 Interlocked.Increment(ref _engine.Stats.DurableWaits);
+                var metrics = _engine.Metrics;
+                var started = EngineMetrics.Start(metrics.GroupCommitDuration);
                 // The group commit: one wait (one fsync) for every replica of this turn.
                 await _engine.Store.WaitDurableAsync(durableAt, stopping).ConfigureAwait(false);
+                EngineMetrics.RecordSince(metrics.GroupCommitDuration, started);
+                metrics.GroupCommitEntries.Record(persisted);
             }
 
             foreach (var (host, rd) in _batch)
@@ -300,11 +309,16 @@ internal sealed class EngineWorker
         var grain = host.Member;
         Collect(host, rd.PersistedMessages);
         var appliedBefore = grain.StateMachine.LastAppliedIndex;
+        var metrics = _engine.Metrics;
+        var applying = rd.CommittedEntries.IsEmpty ? 0 : EngineMetrics.Start(metrics.ApplyDuration);
         if (!grain.ApplyCommitted(rd.CommittedEntries))
         {
             EngineLog.ReplicaStopped(_logger, host.Id, grain.FailureReason ?? "stopped");
             return;
         }
+
+        EngineMetrics.RecordSince(metrics.ApplyDuration, applying);
+        metrics.Applied.Add(rd.CommittedEntries.Length);
 
         grain.OnReadStates(rd.ReadStates);
         var snapshotTargets = SnapshotTargets(rd);
@@ -318,6 +332,7 @@ internal sealed class EngineWorker
         grain.AfterReady();
         if (grain.StateMachine.LastAppliedIndex != appliedBefore)
         {
+            host.PublishSize();
             _engine.OnApplied(host);
             await MaybeSnapshotAsync(host, stopping).ConfigureAwait(false);
         }
@@ -369,6 +384,7 @@ internal sealed class EngineWorker
         var data = grain.StateMachine.WriteSnapshot();
         await _engine.Store.SaveSnapshotAsync(host.Id, applied, grain.ConfState, data, stopping).ConfigureAwait(false);
         grain.SnapshotIndex = applied;
+        _engine.Metrics.SnapshotsSaved.Add(1);
         var keep = (ulong)_engine.Options.SnapshotKeepEntries;
         var compactTo = applied > keep ? applied - keep : 0;
         var view = _engine.Store.Find(host.Id);

@@ -6,6 +6,9 @@ namespace MultiRaft.Silo.Engine;
 /// <summary>A replica as the engine holds it: its Raft member and the worker that owns it.</summary>
 internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWorker worker)
 {
+    private long _keys;
+    private long _bytes;
+
     public ReplicaId Id { get; } = id;
 
     public ReplicaMember Member { get; } = member;
@@ -17,4 +20,32 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWork
 
     /// <summary>The replica led its group at its last role change: read by other threads as a routing hint only.</summary>
     public volatile bool Leads;
+
+    /// <summary>The term of the last hard state the engine saw (worker only): a higher one voting for itself is a campaign.</summary>
+    public ulong Term { get; set; } = member.Node.Term;
+
+    /// <summary>
+    /// The batches of its own entries this replica, as leader, handed to storage and has not yet
+    /// seen committed (worker only; kept only while the commit latency has a listener).
+    /// </summary>
+    public Queue<AppendedBatch> Appended { get; } = new();
+
+    /// <summary>Keys in the replica's KV state as last published by its worker (0 for the meta shard).</summary>
+    public long Keys => Volatile.Read(ref _keys);
+
+    /// <summary>Key and value bytes in the replica's KV state as last published by its worker.</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Publishes the KV state's size for the metrics scrape, which runs on another thread; call on the worker.</summary>
+    public void PublishSize()
+    {
+        if (Member.StateMachine is KvReplicaStateMachine sm)
+        {
+            Volatile.Write(ref _keys, sm.Kv.Count);
+            Volatile.Write(ref _bytes, sm.Kv.ItemBytes);
+        }
+    }
 }
+
+/// <summary>Entries <see cref="First"/>..<see cref="Last"/> of <see cref="Term"/>, handed to storage at <see cref="Timestamp"/>.</summary>
+internal readonly record struct AppendedBatch(ulong First, ulong Last, ulong Term, long Timestamp);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Grains.Replica;
 using MultiRaft.Raft;
@@ -26,11 +27,13 @@ internal sealed class SiloEngine : IAsyncDisposable
     private Task? _ticker;
     private int _disposed;
 
-    public SiloEngine(SiloOptions options, ReplicaStore store, ILogger logger)
+    /// <summary>Creates the engine; its instruments go on <paramref name="meter"/> (the silo's <c>MultiRaft</c> meter).</summary>
+    public SiloEngine(SiloOptions options, ReplicaStore store, ILogger logger, Meter meter)
     {
         Options = options;
         Store = store;
         _logger = logger;
+        Metrics = new EngineMetrics(meter, this);
         var n = options.Workers > 0 ? options.Workers : Environment.ProcessorCount;
         _workers = new EngineWorker[n];
         for (var i = 0; i < n; i++)
@@ -45,6 +48,8 @@ internal sealed class SiloEngine : IAsyncDisposable
     public EngineStats Stats { get; } = new();
 
     public ReplicaStore Store { get; }
+
+    public EngineMetrics Metrics { get; }
 
     /// <summary>Where messages for other silos go; set when the silo starts.</summary>
     public IRaftSender? Sender { get; set; }
@@ -116,7 +121,11 @@ internal sealed class SiloEngine : IAsyncDisposable
         {
             // On the member's worker, like every later apply: the worker may be applying to the
             // same state machine as soon as it is posted to, so the caller must not read it.
-            worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ => OnStateRestored(host)));
+            worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ =>
+            {
+                host.PublishSize();
+                OnStateRestored(host);
+            }));
         }
 
         worker.Post(new WorkItem(host, WorkKind.Kick));
@@ -166,6 +175,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             _peerHints[key] = fromSilo;
         }
 
+        Metrics.MessagesReceived.Add(1);
         if (_byShard.TryGetValue(shardId, out var host) && host.Id.Replica == message.To && !host.Closed)
         {
             host.Worker.Post(new WorkItem(host, WorkKind.Step, message));
@@ -235,6 +245,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             }
 
             batch.Messages.Add(new ShardMessage { ShardId = host.Id.Shard, Message = wire });
+            Metrics.OnSent(m.Type);
         }
 
         foreach (var (silo, batch) in batches)
@@ -242,6 +253,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             if (batch is { Messages.Count: > 0 })
             {
                 Interlocked.Increment(ref Stats.Calls);
+                Metrics.OnCall(batch.Messages.Count);
                 sender!.Send(silo, batch);
             }
         }
@@ -257,6 +269,36 @@ internal sealed class SiloEngine : IAsyncDisposable
         {
             host.Member.Node.ReportSnapshot(m.To, false);
         }
+    }
+
+    /// <summary>The replicas this silo hosts, or those of them that lead (for the metrics scrape, on its thread).</summary>
+    internal int CountReplicas(bool leadersOnly)
+    {
+        var n = 0;
+        foreach (var (_, h) in _byShard)
+        {
+            if (!h.Closed && (!leadersOnly || h.Leads))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Each data shard's key count or byte size on this silo, tagged by shard (for the metrics scrape).</summary>
+    internal IEnumerable<Measurement<long>> ShardSizes(bool bytes)
+    {
+        var sizes = new List<Measurement<long>>();
+        foreach (var (shard, h) in _byShard)
+        {
+            if (shard != 0 && !h.Closed)
+            {
+                sizes.Add(new Measurement<long>(bytes ? h.Bytes : h.Keys, new KeyValuePair<string, object?>("shard", shard)));
+            }
+        }
+
+        return sizes;
     }
 
     internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Member);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using MultiRaft.Client;
 using MultiRaft.Grains.Interfaces;
@@ -59,8 +60,10 @@ public static class MultiRaftSiloBuilderExtensions
         services.AddSingleton<SiloDirectory>();
         // The storage (and the WAL directory's lock) is released when the container disposes
         // MultiRaftStorage, after the engine that was created from it.
+        services.AddMetrics();
         services.AddSingleton(sp => new SiloEngine(options, sp.GetRequiredService<MultiRaftStorage>().Store,
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SiloEngine>>()));
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<SiloEngine>>(),
+            MultiRaftMeter.Create(sp.GetRequiredService<IMeterFactory>(), options.SiloId)));
         services.AddSingleton<SiloCluster>();
         services.AddSingleton<ISiloServices, SiloServices>();
         services.AddSingleton<IReplicaOperations, SiloRequestHandler>();

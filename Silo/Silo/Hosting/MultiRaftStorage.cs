@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MultiRaft.Storage;
 using MultiRaft.Storage.FileWal;
 using MultiRaft.Storage.Postgres;
@@ -7,9 +8,10 @@ namespace MultiRaft.Silo.Hosting;
 /// <summary>
 /// The silo's replica storage, opened once before the engine exists: the file WAL under
 /// <see cref="SiloOptions.DataDirectory"/> (default) or PostgreSQL. Opening recovers every
-/// replica's log; a corrupt record stops the silo here, before it serves anything.
+/// replica's log; a corrupt record stops the silo here, before it serves anything. The file WAL
+/// records its fsyncs on the silo's <see cref="MultiRaftMeter"/>.
 /// </summary>
-public sealed class MultiRaftStorage(SiloOptions options) : IAsyncDisposable
+public sealed class MultiRaftStorage(SiloOptions options, IMeterFactory meters) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _opening = new(1, 1);
     private ReplicaStore? _store;
@@ -34,7 +36,11 @@ public sealed class MultiRaftStorage(SiloOptions options) : IAsyncDisposable
                 {
                     ConnectionString = options.PostgresConnectionString, Schema = options.PostgresSchema, SiloId = options.SiloId,
                 })
-                : new FileWalProvider(new FileWalOptions { Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")) });
+                : new FileWalProvider(new FileWalOptions
+                {
+                    Directory = Path.GetFullPath(Path.Combine(options.DataDirectory, "wal")),
+                    Meter = MultiRaftMeter.Create(meters, options.SiloId),
+                });
             _store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
         }
         finally

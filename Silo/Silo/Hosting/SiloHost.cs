@@ -19,8 +19,8 @@ namespace MultiRaft.Silo.Hosting;
 
 /// <summary>
 /// Builds a silo: an Orleans silo (silo port 11111, gateway 30000) with the store added
-/// (<see cref="MultiRaftSiloBuilderExtensions.AddMultiRaft(ISiloBuilder, SiloOptions)"/>), the HTTP API (8080) and the
-/// Orleans Dashboard (<c>/dashboard</c> on the HTTP port) in one web host. Program runs one; tests run several in one process.
+/// (<see cref="MultiRaftSiloBuilderExtensions.AddMultiRaft(ISiloBuilder, SiloOptions)"/>), the HTTP API (8080), the
+/// Orleans Dashboard (<c>/dashboard</c> on the HTTP port) and Prometheus metrics (<c>/metrics</c>) in one web host. Program runs one; tests run several in one process.
 /// </summary>
 public static class SiloHost
 {
@@ -84,6 +84,7 @@ public static class SiloHost
             h.MaxKeyBytes = options.MaxKeyBytes;
             h.MaxValueBytes = options.MaxValueBytes;
         });
+        builder.Services.AddMultiRaftMetricsExport();
 
         var app = builder.Build();
         // Opened here rather than in the silo's lifecycle so that a WAL that cannot be opened
@@ -91,6 +92,7 @@ public static class SiloHost
         await app.Services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
         app.MapMultiRaftHttpApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapMultiRaftMetrics();
         return app;
     }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace MultiRaft.Storage.FileWal;
 
 /// <summary>How a <see cref="FileWalProvider"/> lays out its files.</summary>
@@ -29,6 +31,9 @@ public sealed class FileWalOptions
 
     /// <summary>The device to use instead of <see cref="Directory"/> (tests inject faults through it).</summary>
     public IWalDevice? Device { get; set; }
+
+    /// <summary>Where the WAL records its fsync latency and batch sizes (the silo's <c>MultiRaft</c> meter); none if null.</summary>
+    public Meter? Meter { get; set; }
 
     /// <summary>Throws if the options cannot work.</summary>
     public void Validate()

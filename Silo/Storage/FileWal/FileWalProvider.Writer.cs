@@ -55,7 +55,14 @@ public sealed partial class FileWalProvider
             WalFormat.Seal(batch.Buffer.WrittenMutable, batch.Segment.Seq);
             _head!.Write(_headOffset, batch.Buffer.Written);
             _headOffset += batch.Buffer.Length;
-            _head.Sync();
+            if (_metrics is null)
+            {
+                _head.Sync();
+            }
+            else
+            {
+                _metrics.Sync(_head, batch.Buffer.Length);
+            }
         }
         catch (Exception e)
         {

@@ -29,6 +29,7 @@ public sealed partial class FileWalProvider : IStorageProvider
 {
     private readonly FileWalOptions _options;
     private readonly IWalDevice _device;
+    private readonly WalMetrics? _metrics;
 
     // Guards everything below. Held briefly: to serialize a record, to swap buffers, to update
     // the tracking state. Never held across I/O.
@@ -55,6 +56,7 @@ public sealed partial class FileWalProvider : IStorageProvider
         options.Validate();
         _options = options;
         _device = options.Device ?? new DiskWalDevice(options.Directory);
+        _metrics = options.Meter is { } meter ? new WalMetrics(meter) : null;
     }
 
     /// <inheritdoc />
