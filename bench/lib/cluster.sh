@@ -64,3 +64,12 @@ stop_cluster() {
   wait "$cluster_pid" 2>/dev/null || true
   cluster_pid=""
 }
+
+# Prints "requests/s 0 0 errors" from wrk output without --latency.
+wrk_figures_nolatency() {
+  awk '
+    $1 == "Requests/sec:" { rps = $2 + 0 }
+    /Non-2xx or 3xx responses:/ { errors += $NF }
+    /Socket errors:/ { for (i = 4; i <= NF; i += 2) errors += $i + 0 }
+    END { if (rps == "") exit 1; printf "%.2f 0 0 %d\n", rps, errors }' "$1"
+}

@@ -40,6 +40,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // When this silo's meta replica was first seen leading (0: not leading): the planner counts
     // a silo away only after a down time of silence watched from here.
     private long _routerLeaderSinceMs;
+    private ulong _plannedAtIndex;
     private int _removedRaised;
     private int _registering;
 
@@ -432,13 +433,64 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
 
         var now = NowMs;
-        if (now - _lastHeartbeatMs >= options.HeartbeatIntervalMs)
+        var due = now - _lastHeartbeatMs >= options.HeartbeatIntervalMs;
+        // A shard this silo leads whose leader or configuration the router has not heard of is
+        // reported at once: the planner starts the next step of a move only when it sees the last
+        // one done, so a move would otherwise wait up to a heartbeat interval per step.
+        if (due || RouterHintsStale(view))
         {
             _lastHeartbeatMs = now;
             SendHeartbeat(now);
+        }
+
+        // The router's leader plans on every heartbeat interval, and sooner whenever the state changed.
+        if (due || view.LastAppliedIndex != _plannedAtIndex)
+        {
+            _plannedAtIndex = view.LastAppliedIndex;
             PlanIfRouterLeader(view, now);
+        }
+
+        if (due)
+        {
             RefreshRegistrationIfStale(view);
         }
+    }
+
+    private bool RouterHintsStale(RouterStateMachine view)
+    {
+        foreach (var g in engine.Replicas)
+        {
+            // Read off the worker, as the heartbeat does: a stale value only delays a report.
+            if (g.IsLeader && g.ShardId != 0)
+            {
+                var hint = view.FindLeader(g.ShardId);
+                var conf = g.ConfState;
+                if (hint is null || hint.ReplicaId != g.ReplicaId || !SameMembers(hint.Voters, conf.Voters) || !SameMembers(hint.Learners, conf.Learners))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool SameMembers(IReadOnlyCollection<ulong> reported, IReadOnlyCollection<ulong> actual)
+    {
+        if (reported.Count != actual.Count)
+        {
+            return false;
+        }
+
+        foreach (var id in actual)
+        {
+            if (!reported.Contains(id))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     // A silo restarted from its WAL does not join again, but its addresses may have changed (new

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# How long two new silos take to get their share of replicas and leaders, under a write load.
+# Starts ./run.sh --fresh (3 silos, 16 shards) in a temporary data dir, fills keys
+# key00000001..key00100000 (bench/wrk/fill.lua), runs wrk writes (put.lua, 16 connections)
+# against s1 for 10 s to measure p99 before, then starts silos s4 and s5 and keeps the same load
+# running until GET /cluster shows five active silos, no move in progress, and replicas and
+# leaderships per silo within one of each other (bench/balanced.py). Prints the time from
+# starting s4 and s5 to balance, the requests and failures (non-2xx and socket errors) before and
+# during, and p99 during against p99 before.
+#   usage: bench/rebalance.sh
+# Targets (issue 13): balanced in < 30 s, 0 failed requests, p99 during <= 2x p99 before.
+# Logs under .run/bench/rebalance-<time>/ (progress.txt: how the balance went, second by second). Exit status: 0 all targets met, 3 one missed, 1 the run failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+die() { echo "rebalance.sh: $*" >&2; exit 1; }
+command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
+out=.run/bench/rebalance-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+tmp=$(mktemp -d)
+source bench/lib/cluster.sh
+new_silos=()
+wrk_pid=""
+cleanup() {
+  [[ -n $wrk_pid ]] && kill "$wrk_pid" 2>/dev/null || true
+  for p in "${new_silos[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  stop_cluster
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "== starting ./run.sh --fresh (log: $out/cluster.log)"
+start_cluster . "$out/cluster.log"
+until python3 bench/balanced.py http://127.0.0.1:8080 3 >/dev/null; do sleep 0.5; done
+
+echo "== filling 100,000 keys"
+wrk -t2 -c32 -d120s -s bench/wrk/fill.lua http://127.0.0.1:8080 -- 2 >"$out/fill.txt" 2>&1
+read -r fill_rps _ _ fill_errors < <(wrk_figures_nolatency "$out/fill.txt") || die "could not read the fill's figures"
+fill_requests=$(awk '/requests in/ {print $1}' "$out/fill.txt")
+((fill_requests >= 100000)) || die "the fill wrote only $fill_requests keys (need 100,000; log: $out/fill.txt)"
+echo "   $fill_requests writes ($fill_errors failed)"
+
+echo "== 10 s of writes before (wrk, 16 connections on s1)"
+wrk -t2 -c16 -d10s --latency -s bench/wrk/put.lua http://127.0.0.1:8080 >"$out/before.txt" 2>&1
+read -r b_rps b_p50 b_p99 b_errors < <(wrk_figures "$out/before.txt") || die "could not read wrk's figures"
+b_requests=$(awk '/requests in/ {print $1}' "$out/before.txt")
+
+wrk -t2 -c16 -d300s --latency -s bench/wrk/put.lua http://127.0.0.1:8080 >"$out/during.txt" 2>&1 &
+wrk_pid=$!
+sleep 1
+started=$(date +%s.%N)
+for n in 4 5; do
+  dotnet .run/bin/MultiRaft.Silo.dll --silo-id s$n --silo-port 1111$n --gateway-port 3000$((n - 1)) --http-port 808$((n - 1)) \
+    --data-dir "$tmp/s$n" --join 127.0.0.1:11111 >"$out/s$n.log" 2>&1 &
+  new_silos+=($!)
+done
+echo "== started s4 and s5"
+verdict=""
+last=""
+# The progress, each change of the verdict with the seconds since s4 and s5 started.
+until verdict=$(python3 bench/balanced.py http://127.0.0.1:8080 5); do
+  elapsed=$(echo "$(date +%s.%N) - $started" | bc)
+  [[ $verdict != "$last" ]] && printf '%6.1f s  %s\n' "$elapsed" "$verdict" >>"$out/progress.txt"
+  last=$verdict
+  if (( $(echo "$elapsed > 240" | bc) )); then die "not balanced after 240 s: $verdict"; fi
+  sleep 0.1
+done
+took=$(echo "$(date +%s.%N) - $started" | bc)
+kill -INT "$wrk_pid" 2>/dev/null || true
+wait "$wrk_pid" 2>/dev/null || true
+wrk_pid=""
+read -r d_rps d_p50 d_p99 d_errors < <(wrk_figures "$out/during.txt") || die "could not read wrk's figures"
+d_requests=$(awk '/requests in/ {print $1}' "$out/during.txt")
+curl -fsS http://127.0.0.1:8080/cluster >"$out/cluster-after.json" || true
+
+printf '\nbalanced %.1f s after starting s4 and s5: %s\n' "$took" "$verdict"
+printf 'before: %s requests, %s failed, %.0f writes/s, p50 %s ms, p99 %s ms\n' "$b_requests" "$b_errors" "$b_rps" "$b_p50" "$b_p99"
+printf 'during: %s requests, %s failed, %.0f writes/s, p50 %s ms, p99 %s ms\n' "$d_requests" "$d_errors" "$d_rps" "$d_p50" "$d_p99"
+ratio=$(echo "scale=2; $d_p99 / $b_p99" | bc)
+printf 'p99 during / before: %s\n' "$ratio"
+status=0
+if (( $(echo "$took < 30" | bc) )); then echo "PASS  balanced in under 30 s"; else echo "FAIL  balanced in 30 s or more"; status=3; fi
+if ((d_errors == 0 && b_errors == 0)); then echo "PASS  no failed request"; else echo "FAIL  failed requests: $b_errors before, $d_errors during"; status=3; fi
+if (( $(echo "$ratio <= 2" | bc) )); then echo "PASS  p99 during <= 2x before"; else echo "FAIL  p99 during > 2x before"; status=3; fi
+exit $status
