@@ -54,8 +54,11 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
     /// <summary>Names of the silos running now.</summary>
     public IReadOnlyList<string> SiloNames => [.. Orleans.Silos.Select(s => s.Name).Order(StringComparer.Ordinal)];
 
-    /// <summary>Starts three silos and waits until every shard has three voters in agreement.</summary>
-    public static async Task<MultiRaftTestCluster> StartAsync()
+    /// <summary>
+    /// Starts three silos and waits until every shard has three voters in agreement.
+    /// <paramref name="configureSilo"/> adds the test's own services to every silo, after the store.
+    /// </summary>
+    public static async Task<MultiRaftTestCluster> StartAsync(Action<ISiloBuilder>? configureSilo = null)
     {
         var root = Directory.CreateTempSubdirectory("multiraft-testhost-").FullName;
         var builder = new InProcessTestClusterBuilder(3);
@@ -69,7 +72,7 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
             builder.ConfigureHost(h => h.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(min));
         }
 
-        builder.ConfigureSilo((silo, siloBuilder) => siloBuilder.AddMultiRaft(o => Configure(o, silo, root)));
+        builder.ConfigureSilo((silo, siloBuilder) => configureSilo?.Invoke(siloBuilder.AddMultiRaft(o => Configure(o, silo, root))));
         builder.ConfigureClient(c => c.AddMultiRaftClient(o => o.RequestTimeout = ClientBudget));
         var orleans = builder.Build();
         var cluster = new MultiRaftTestCluster(orleans, root, log);
