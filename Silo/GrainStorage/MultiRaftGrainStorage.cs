@@ -95,20 +95,8 @@ public sealed class MultiRaftGrainStorage : IGrainStorage
                 + $"limit of {_options.MaxStateBytes} (MaxStateBytes); nothing was written.", value.Length, _options.MaxStateBytes);
         }
 
-        ulong version;
-        try
-        {
-            version = await _store.CompareAndSetAsync(KeyOf(stateName, grainId), value, expected, cancellationToken).ConfigureAwait(false);
-        }
-        catch (PreconditionFailedException ex)
-        {
-            throw Conflict("write", stateName, grainId, grainState.ETag, ex.CurrentVersion, ex);
-        }
-        catch (OutcomeUnknownException ex)
-        {
-            throw OutcomeUnknown("write", stateName, grainId, ex);
-        }
-
+        var version = await ConditionalAsync("write", stateName, grainId, grainState.ETag,
+            _store.CompareAndSetAsync(KeyOf(stateName, grainId), value, expected, cancellationToken)).ConfigureAwait(false);
         grainState.ETag = ETagOf(version);
         grainState.RecordExists = true;
     }
@@ -135,23 +123,30 @@ public sealed class MultiRaftGrainStorage : IGrainStorage
         }
         else
         {
-            try
-            {
-                await _store.DeleteAsync(key, new WriteOptions { IfVersion = expected }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (PreconditionFailedException ex)
-            {
-                throw Conflict("clear", stateName, grainId, grainState.ETag, ex.CurrentVersion, ex);
-            }
-            catch (OutcomeUnknownException ex)
-            {
-                throw OutcomeUnknown("clear", stateName, grainId, ex);
-            }
+            await ConditionalAsync("clear", stateName, grainId, grainState.ETag,
+                _store.DeleteAsync(key, new WriteOptions { IfVersion = expected }, cancellationToken)).ConfigureAwait(false);
         }
 
         grainState.State = CreateInstance<T>();
         grainState.ETag = null;
         grainState.RecordExists = false;
+    }
+
+    // Awaits a conditional write, in Orleans' terms: a refusal is a conflict, an unknown outcome is retryable.
+    private async Task<TResult> ConditionalAsync<TResult>(string operation, string stateName, GrainId grainId, string? eTag, Task<TResult> write)
+    {
+        try
+        {
+            return await write.ConfigureAwait(false);
+        }
+        catch (PreconditionFailedException ex)
+        {
+            throw Conflict(operation, stateName, grainId, eTag, ex.CurrentVersion, ex);
+        }
+        catch (OutcomeUnknownException ex)
+        {
+            throw OutcomeUnknown(operation, stateName, grainId, ex);
+        }
     }
 
     private byte[] KeyOf(string stateName, GrainId grainId) => GrainStateKey.Of(_name, stateName, grainId, _options.MaxKeyBytes);

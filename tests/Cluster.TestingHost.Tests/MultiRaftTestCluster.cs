@@ -72,7 +72,11 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
             builder.ConfigureHost(h => h.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(min));
         }
 
-        builder.ConfigureSilo((silo, siloBuilder) => configureSilo?.Invoke(siloBuilder.AddMultiRaft(o => Configure(o, silo, root))));
+        builder.ConfigureSilo((silo, siloBuilder) =>
+        {
+            siloBuilder.AddMultiRaft(o => Configure(o, silo, root));
+            configureSilo?.Invoke(siloBuilder);
+        });
         builder.ConfigureClient(c => c.AddMultiRaftClient(o => o.RequestTimeout = ClientBudget));
         var orleans = builder.Build();
         var cluster = new MultiRaftTestCluster(orleans, root, log);
@@ -252,13 +256,16 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
 }
 
 /// <summary>One cluster shared by the tests of a class that do not disturb it.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     /// <summary>The cluster, started before the first test.</summary>
     public MultiRaftTestCluster Cluster { get; private set; } = null!;
 
     /// <inheritdoc />
-    public async ValueTask InitializeAsync() => Cluster = await MultiRaftTestCluster.StartAsync();
+    public async ValueTask InitializeAsync() => Cluster = await StartAsync();
+
+    /// <summary>Starts the cluster (a subclass may add its own services to the silos).</summary>
+    protected virtual Task<MultiRaftTestCluster> StartAsync() => MultiRaftTestCluster.StartAsync();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

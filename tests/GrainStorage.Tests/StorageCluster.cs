@@ -41,19 +41,8 @@ internal static class StorageCluster
     }
 }
 
-/// <summary>One cluster shared by the tests of a class that do not disturb it.</summary>
-public sealed class StorageClusterFixture : IAsyncLifetime
+/// <summary>One cluster with the providers, shared by the tests of a class that do not disturb it.</summary>
+public sealed class StorageClusterFixture : ClusterFixture
 {
-    public MultiRaftTestCluster Cluster { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync() => Cluster = await StorageCluster.StartAsync();
-
-    public async ValueTask DisposeAsync()
-    {
-        // Null when the start failed (the start disposed what it had started).
-        if (Cluster is not null)
-        {
-            await Cluster.DisposeAsync();
-        }
-    }
+    protected override Task<MultiRaftTestCluster> StartAsync() => StorageCluster.StartAsync();
 }
