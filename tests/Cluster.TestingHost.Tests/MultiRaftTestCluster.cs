@@ -54,8 +54,11 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
     /// <summary>Names of the silos running now.</summary>
     public IReadOnlyList<string> SiloNames => [.. Orleans.Silos.Select(s => s.Name).Order(StringComparer.Ordinal)];
 
-    /// <summary>Starts three silos and waits until every shard has three voters in agreement.</summary>
-    public static async Task<MultiRaftTestCluster> StartAsync()
+    /// <summary>
+    /// Starts three silos and waits until every shard has three voters in agreement.
+    /// <paramref name="configureSilo"/> adds the test's own services to every silo, after the store.
+    /// </summary>
+    public static async Task<MultiRaftTestCluster> StartAsync(Action<ISiloBuilder>? configureSilo = null)
     {
         var root = Directory.CreateTempSubdirectory("multiraft-testhost-").FullName;
         var builder = new InProcessTestClusterBuilder(3);
@@ -69,7 +72,11 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
             builder.ConfigureHost(h => h.Logging.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(min));
         }
 
-        builder.ConfigureSilo((silo, siloBuilder) => siloBuilder.AddMultiRaft(o => Configure(o, silo, root)));
+        builder.ConfigureSilo((silo, siloBuilder) =>
+        {
+            siloBuilder.AddMultiRaft(o => Configure(o, silo, root));
+            configureSilo?.Invoke(siloBuilder);
+        });
         builder.ConfigureClient(c => c.AddMultiRaftClient(o => o.RequestTimeout = ClientBudget));
         var orleans = builder.Build();
         var cluster = new MultiRaftTestCluster(orleans, root, log);
@@ -249,13 +256,16 @@ public sealed class MultiRaftTestCluster : IAsyncDisposable
 }
 
 /// <summary>One cluster shared by the tests of a class that do not disturb it.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     /// <summary>The cluster, started before the first test.</summary>
     public MultiRaftTestCluster Cluster { get; private set; } = null!;
 
     /// <inheritdoc />
-    public async ValueTask InitializeAsync() => Cluster = await MultiRaftTestCluster.StartAsync();
+    public async ValueTask InitializeAsync() => Cluster = await StartAsync();
+
+    /// <summary>Starts the cluster (a subclass may add its own services to the silos).</summary>
+    protected virtual Task<MultiRaftTestCluster> StartAsync() => MultiRaftTestCluster.StartAsync();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
