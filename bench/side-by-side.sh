@@ -13,11 +13,16 @@
 #   usage: bench/side-by-side.sh [SECONDS] [ROUNDS]      (defaults 10 and 3)
 # Environment: MULTIRAFT_READY_TIMEOUT (seconds to wait for the cluster, default 300, the first
 # Release build included), MULTIRAFT_SHARDS (data shards expected, default 16),
-# MULTIRAFT_WARMUP (seconds, default 10: the silos reach steady throughput after the JIT tiers up).
+# MULTIRAFT_WARMUP (seconds, default 10: the silos reach steady throughput after the JIT tiers up),
+# MULTIRAFT_BALANCE_LEADERS (default false: every leader on s1, the silo wrk talks to, as etcd's).
 # Exit status: 0 all targets met, 3 a target missed, 1 the run itself failed.
 # wrk's raw output and the clusters' logs are kept under .run/bench/side-by-side-<time>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# etcd3.sh sends every request to etcd's leader. The same here: with leader balancing off, the
+# bootstrap silo s1 that wrk talks to leads every shard. MULTIRAFT_BALANCE_LEADERS=true measures
+# the default instead (leaders spread, so s1 forwards two writes in three to another silo).
+export MultiRaft__BalanceLeaders=${MULTIRAFT_BALANCE_LEADERS:-false}
 secs=${1:-10}
 rounds=${2:-3}
 warmup=${MULTIRAFT_WARMUP:-10}

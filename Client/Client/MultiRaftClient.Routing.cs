@@ -53,18 +53,22 @@ public sealed partial class MultiRaftClient
 
                 var silo = target.SiloId;
                 var request = build(shard);
-                request.TimeoutMs = call.RemainingMs;
+                request.TimeoutMs = Math.Min(call.RemainingMs, _attemptMs);
                 ClientResponse response;
                 sending = true;
+                // The silo answers by its deadline; past it and a grace, the attempt is given up.
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(call.Token);
+                attempt.CancelAfter(TimeSpan.FromMilliseconds(request.TimeoutMs) + AttemptGrace);
                 try
                 {
-                    response = await _channel.SendAsync(target, request, call.Token).ConfigureAwait(false);
+                    response = await _channel.SendAsync(target, request, attempt.Token).ConfigureAwait(false);
                 }
-                catch (ReplicaUnreachableException ex)
+                catch (Exception ex) when (ex is ReplicaUnreachableException
+                                           || (ex is OperationCanceledException && attempt.IsCancellationRequested && !call.Token.IsCancellationRequested))
                 {
                     sending = false;
-                    call.MayHaveApplied |= call.IsWrite && ex.MayHaveArrived;
-                    call.LastError = ex.Message;
+                    call.MayHaveApplied |= call.IsWrite && ex is not ReplicaUnreachableException { MayHaveArrived: false };
+                    call.LastError = ex is ReplicaUnreachableException ? ex.Message : $"{silo} gave no answer within {request.TimeoutMs} ms";
                     call.Avoid.Add(silo);
                     ForgetLeader(shard.ShardId, silo);
                     await call.Backoff.WaitAsync(call.Token).ConfigureAwait(false);

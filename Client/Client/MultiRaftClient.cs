@@ -30,9 +30,16 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.RequestTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.InitialRetryDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRetryDelay, options.InitialRetryDelay);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AttemptTimeout, TimeSpan.FromMilliseconds(10));
         _options = options;
         _channel = channel;
+        _attemptMs = (uint)Math.Min(options.AttemptTimeout.TotalMilliseconds, uint.MaxValue);
     }
+
+    // How long past its own deadline a silo's answer is still waited for (transit and scheduling).
+    private static readonly TimeSpan AttemptGrace = TimeSpan.FromMilliseconds(500);
+
+    private readonly uint _attemptMs;
 
     /// <summary>The value and version of <paramref name="key"/>, or null if absent.</summary>
     public async Task<KvEntry?> GetAsync(ReadOnlyMemory<byte> key, ReadConsistency consistency = ReadConsistency.Linearizable,

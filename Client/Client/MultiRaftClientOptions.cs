@@ -11,4 +11,12 @@ public sealed class MultiRaftClientOptions
 
     /// <summary>Largest retry delay.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The budget of one attempt within a call: the silo gets it as its deadline, and an attempt
+    /// with no answer shortly after is given up and sent again (writes carry their session, so a
+    /// retry applies at most once). A call sent to a silo that has just died otherwise hangs until
+    /// Orleans declares the silo dead, which can take longer than the whole call.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }

@@ -34,8 +34,9 @@ public static class MultiRaftClientServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o => o.RequestTimeout > TimeSpan.Zero && o.InitialRetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.InitialRetryDelay,
-            "MultiRaftClientOptions: RequestTimeout and InitialRetryDelay must be positive and MaxRetryDelay at least InitialRetryDelay.");
+        options.Validate(o => o.RequestTimeout > TimeSpan.Zero && o.InitialRetryDelay > TimeSpan.Zero && o.MaxRetryDelay >= o.InitialRetryDelay
+                              && o.AttemptTimeout >= TimeSpan.FromMilliseconds(10),
+            "MultiRaftClientOptions: RequestTimeout and InitialRetryDelay must be positive, MaxRetryDelay at least InitialRetryDelay, AttemptTimeout at least 10 ms.");
         services.TryAddSingleton<IGrainChannel>(sp => new OrleansGrainChannel(sp.GetRequiredService<IGrainFactory>()));
         services.TryAddSingleton(sp => new MultiRaftClient(sp.GetRequiredService<IOptions<MultiRaftClientOptions>>().Value,
             sp.GetRequiredService<IGrainChannel>()));

@@ -57,6 +57,27 @@ public sealed class ReplicaUnreachableTests
     }
 
     [Fact]
+    public async Task A_write_whose_call_hangs_is_given_up_after_the_attempt_timeout_and_retried_elsewhere_with_the_same_session()
+    {
+        // A call to a silo that died after receiving it hangs until Orleans declares the silo dead.
+        var cluster = new FakeCluster(silos: 2);
+        cluster.Script = OnSilo("silo-a", NeverAnswer, Reply(ResponseStatus.Ok, r => r.Version = 7));
+        await using var client = cluster.NewClient(o =>
+        {
+            o.RequestTimeout = Timeouts.Guard;
+            o.AttemptTimeout = TimeSpan.FromMilliseconds(100);
+        });
+
+        Assert.Equal(7ul, await client.PutAsync(Key, Key, cancellationToken: TestContext.Current.CancellationToken));
+
+        var writes = cluster.Of(Op.Write);
+        Assert.Equal([new ReplicaAddress(1, 11, "silo-a"), new ReplicaAddress(1, 12, "silo-b")], writes.Select(w => w.Target));
+        Assert.Equal([(100ul, 1ul), (100ul, 1ul)], writes.Select(w => SessionOf(w.Request)));
+        // Each silo is given the attempt's budget as its deadline, not the whole call's.
+        Assert.All(writes, w => Assert.Equal(100u, w.Request.TimeoutMs));
+    }
+
+    [Fact]
     public async Task A_write_refused_placement_is_retried_on_another_replica_with_the_same_session_and_sequence()
     {
         var cluster = new FakeCluster(silos: 2);

@@ -383,7 +383,8 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
                 cluster.ForwardToRouter(RouterCommands.SetPreferredLeader(t.ShardId, target.ReplicaId, pinned: true, preferenceSentAt.ToUnixTimeMilliseconds()));
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
+            // Polled, not awaited on an event: a transfer and a router commit each take a few ms.
+            await Task.Delay(TimeSpan.FromMilliseconds(5), time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

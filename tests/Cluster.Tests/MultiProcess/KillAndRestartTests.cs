@@ -247,21 +247,7 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         {
             if (DateTime.UtcNow > deadline)
             {
-                foreach (var s in _silos.Where(s => File.Exists(s.LogPath)))
-                {
-                    // The first errors (often the cause) and the tail (the state now).
-                    var lines = File.ReadLines(s.LogPath).ToList();
-                    output.WriteLine($"--- {s.SiloId} first errors ---");
-                    foreach (var at in Enumerable.Range(0, lines.Count).Where(i => lines[i].StartsWith("fail:", StringComparison.Ordinal)
-                        || lines[i].StartsWith("crit:", StringComparison.Ordinal)).Take(5))
-                    {
-                        lines.Skip(at).Take(4).ToList().ForEach(output.WriteLine);
-                    }
-
-                    output.WriteLine($"--- {s.SiloId} log tail ---");
-                    lines.TakeLast(40).ToList().ForEach(output.WriteLine);
-                }
-
+                SiloProcess.WriteLogs(_silos, output);
                 Assert.Fail($"timed out waiting for {what}");
             }
 
@@ -269,19 +255,5 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        foreach (var s in _silos)
-        {
-            s.Dispose();
-        }
-
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => SiloProcess.DisposeAll(_silos, _root);
 }

@@ -11,7 +11,8 @@ internal sealed class SiloProcess : IDisposable
     private StreamWriter? _log;
 
     // join: empty for the first silo; else the first silo's silo-to-silo endpoint (127.0.0.1:port), which holds the membership table.
-    public SiloProcess(string siloId, int siloPort, int gatewayPort, int httpPort, string dataDir, string join, int shards)
+    // extra: more flags, e.g. a shorter --down-time-ms.
+    public SiloProcess(string siloId, int siloPort, int gatewayPort, int httpPort, string dataDir, string join, int shards, params string[] extra)
     {
         SiloId = siloId;
         SiloEndPoint = new IPEndPoint(IPAddress.Loopback, siloPort);
@@ -28,6 +29,8 @@ internal sealed class SiloProcess : IDisposable
         {
             args.AddRange(["--join", join]);
         }
+
+        args.AddRange(extra);
 
         _args = [.. args];
     }
@@ -86,6 +89,10 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Whether the process has exited with <paramref name="code"/> within <paramref name="timeout"/>.</summary>
+    public bool ExitsWith(int code, TimeSpan timeout) =>
+        _process is { } p && p.WaitForExit(timeout) && p.ExitCode == code;
+
     /// <summary>SIGKILL: no shutdown code runs; only what was fsynced survives.</summary>
     public void Kill9()
     {
@@ -106,6 +113,42 @@ internal sealed class SiloProcess : IDisposable
             {
                 _log.Dispose();
             }
+        }
+    }
+
+    /// <summary>Each silo's first errors (often the cause) and the tail of its log (the state now), for a test that failed.</summary>
+    public static void WriteLogs(IEnumerable<SiloProcess> silos, ITestOutputHelper output)
+    {
+        foreach (var s in silos.Where(s => File.Exists(s.LogPath)))
+        {
+            var lines = File.ReadLines(s.LogPath).ToList();
+            output.WriteLine($"--- {s.SiloId} first errors ---");
+            foreach (var at in Enumerable.Range(0, lines.Count).Where(i => lines[i].StartsWith("fail:", StringComparison.Ordinal)
+                || lines[i].StartsWith("crit:", StringComparison.Ordinal)).Take(5))
+            {
+                lines.Skip(at).Take(4).ToList().ForEach(output.WriteLine);
+            }
+
+            output.WriteLine($"--- {s.SiloId} log tail ---");
+            lines.TakeLast(40).ToList().ForEach(output.WriteLine);
+        }
+    }
+
+    /// <summary>Kills every silo still running and deletes the test's directory.</summary>
+    public static void DisposeAll(IEnumerable<SiloProcess> silos, string root)
+    {
+        foreach (var s in silos)
+        {
+            s.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still being closed: the temporary directory goes with the machine's clean-up.
         }
     }
 }
