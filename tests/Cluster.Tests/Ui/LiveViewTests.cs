@@ -72,7 +72,7 @@ public sealed class LiveViewTests(ThreeSiloFixture fixture)
         var busy = await WaitForAsync(browser, $"the write rate to rise above the idle {idle.Total:F1}/s", s =>
         {
             load.AssertNoFailure();
-            return s.Total > 2 * idle.Total + 50 && s.Silos.Any(x => x.Fsync is not null);
+            return s.Total > (1.5 * idle.Total) + 20 && s.Silos.Any(x => x.Fsync is not null);
         });
         Assert.NotEqual(idle.Total, busy.Total);
         Assert.True(busy.Silos.Sum(s => s.Writes ?? 0) > 0);
