@@ -6,6 +6,7 @@
 #   MULTIRAFT_SOAK=<n>    run n seeds of the randomized simulation instead of the CI count
 #   MULTIRAFT_PG=<conn>   run the PostgreSQL storage tests against this server (an Npgsql connection
 #                         string) instead of a throwaway server started from Debian's postgresql package
+#   MULTIRAFT_CHROMIUM=<path>  the browser of the live view test (/ui) instead of Debian's chromium package
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,6 +28,16 @@ if [ -z "${MULTIRAFT_PG:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb'
   else
     echo "test.sh: the PostgreSQL tests need Debian's postgresql package (sudo apt-get install postgresql)" >&2
     echo "         or MULTIRAFT_PG set to a connection string; without either they fail" >&2
+  fi
+fi
+
+# The live view test (/ui) loads the page in a real headless Chromium from Debian's package.
+if [ -z "${MULTIRAFT_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "test.sh: the live view test needs Debian's chromium package (sudo apt-get install chromium)" >&2
+    echo "         or MULTIRAFT_CHROMIUM set to a Chromium or Chrome executable; without either it fails" >&2
   fi
 fi
 

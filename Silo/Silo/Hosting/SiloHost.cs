@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MultiRaft.Http;
+using MultiRaft.Http.Ui;
 using MultiRaft.Silo.Engine;
 using MultiRaft.Storage;
 using MultiRaft.Storage.FileWal;
@@ -20,7 +21,7 @@ namespace MultiRaft.Silo.Hosting;
 /// <summary>
 /// Builds a silo: an Orleans silo (silo port 11111, gateway 30000) with the store added
 /// (<see cref="MultiRaftSiloBuilderExtensions.AddMultiRaft(ISiloBuilder, SiloOptions)"/>), the HTTP API (8080), the
-/// Orleans Dashboard (<c>/dashboard</c> on the HTTP port) and Prometheus metrics (<c>/metrics</c>) in one web host. Program runs one; tests run several in one process.
+/// Orleans Dashboard (<c>/dashboard</c> on the HTTP port), Prometheus metrics (<c>/metrics</c>) and the live view (<c>/ui</c>) in one web host. Program runs one; tests run several in one process.
 /// </summary>
 public static class SiloHost
 {
@@ -93,6 +94,7 @@ public static class SiloHost
         app.MapMultiRaftHttpApi();
         app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapMultiRaftMetrics();
+        app.MapMultiRaftUi();
         return app;
     }
 
