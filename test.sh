@@ -34,7 +34,8 @@ fi
 # The live view test (/ui) loads the page in a real headless Chromium from Debian's package.
 if [ -z "${MULTIRAFT_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    # Without the recommended extras (print and network services a headless test never uses).
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation >/dev/null
   else
     echo "test.sh: the live view test needs Debian's chromium package (sudo apt-get install chromium)" >&2
     echo "         or MULTIRAFT_CHROMIUM set to a Chromium or Chrome executable; without either it fails" >&2
