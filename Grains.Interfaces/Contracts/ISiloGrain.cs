@@ -20,7 +20,8 @@ public interface ISiloGrain : IGrainWithStringKey
     /// <summary>
     /// Registers a silo with the router; answered here only if this silo's router replica leads
     /// (else <c>NOT_LEADER</c> with the leader's silo). OK carries the cluster view.
+    /// <paramref name="emptyStorage"/>: the silo holds no replica (it joins, perhaps with a wiped disk).
     /// </summary>
     [AlwaysInterleave]
-    Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs);
+    Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs, bool emptyStorage);
 }

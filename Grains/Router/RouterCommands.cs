@@ -7,10 +7,17 @@ namespace MultiRaft.Grains.Router;
 public static class RouterCommands
 {
     /// <summary>Registers <paramref name="silo"/> (or refreshes its addresses).</summary>
-    public static RouterCommand Register(SiloInfo silo, long timestampMs)
+    /// <param name="silo">The silo and its addresses.</param>
+    /// <param name="timestampMs">The proposing leader's clock.</param>
+    /// <param name="emptyStorage">The silo holds no replica (it joins): a known silo's replicas are then lost and replaced.</param>
+    public static RouterCommand Register(SiloInfo silo, long timestampMs, bool emptyStorage = false)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        return new RouterCommand { TimestampMs = timestampMs, RegisterSilo = new RegisterSilo { Silo = silo.Clone() } };
+        return new RouterCommand
+        {
+            TimestampMs = timestampMs,
+            RegisterSilo = new RegisterSilo { Silo = silo.Clone(), EmptyStorage = emptyStorage },
+        };
     }
 
     /// <summary>A heartbeat of <paramref name="siloId"/> carrying its leaders' hints.</summary>

@@ -25,6 +25,10 @@ public sealed partial class RouterStateMachine
             silo.SiloAddress = incoming.SiloAddress;
             silo.GatewayAddress = incoming.GatewayAddress;
             silo.HttpAddress = incoming.HttpAddress;
+            if (command.EmptyStorage)
+            {
+                ForgetReplicasOn(silo.SiloId);
+            }
         }
         else
         {
@@ -64,6 +68,24 @@ public sealed partial class RouterStateMachine
         }
 
         return new RouterResult(RouterOutcome.Applied, null, replica.ReplicaId);
+    }
+
+    // A known silo that joins with empty storage lost its disk: each replica the map places on it
+    // leaves the map (a shard's last voter stays: its data is lost either way, and removing it
+    // would leave the shard nothing to elect). The shards' leaders then take the lost replicas out
+    // of their groups and the planner places new ones, with new ids, wherever it likes.
+    private void ForgetReplicasOn(string siloId)
+    {
+        foreach (var shard in _state.Shards)
+        {
+            var lost = ReplicaOn(shard, siloId);
+            if (lost is not null && shard.Replicas.Any(r => r != lost && r.Role == ReplicaRole.Voter))
+            {
+                shard.Replicas.Remove(lost);
+                ForgetPreference(shard, lost.ReplicaId);
+                BumpConfVer(shard);
+            }
+        }
     }
 
     private RouterResult ApplyHeartbeat(SiloHeartbeat command, long now)

@@ -15,5 +15,5 @@ public interface ISiloServices
     ClientResponse GetView();
 
     /// <summary>Registers a silo through this silo's router replica, if it leads.</summary>
-    ValueTask<ClientResponse> RegisterAsync(SiloInfo silo, uint timeoutMs);
+    ValueTask<ClientResponse> RegisterAsync(SiloInfo silo, uint timeoutMs, bool emptyStorage);
 }

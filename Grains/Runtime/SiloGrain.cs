@@ -21,5 +21,6 @@ public sealed class SiloGrain(ISiloServices silo) : Grain, ISiloGrain
     }
 
     /// <inheritdoc />
-    public Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs) => silo.RegisterAsync(joining, timeoutMs).AsTask();
+    public Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs, bool emptyStorage) =>
+        silo.RegisterAsync(joining, timeoutMs, emptyStorage).AsTask();
 }

@@ -79,6 +79,45 @@ public sealed class RegisterTests
     }
 
     [Fact]
+    public void A_known_silo_joining_with_empty_storage_loses_its_replicas_and_gets_a_new_meta_replica()
+    {
+        var m = WithSilos(3);
+        Converge(m, T0 + 100, new RouterPlannerOptions(BalanceLeaders: false));
+        var oldMeta = m.FindShard(0)!.Replicas.Single(r => r.SiloId == "s2").ReplicaId;
+        var lost = m.DataShards.Select(s => s.Replicas.Single(r => r.SiloId == "s2").ReplicaId).ToHashSet();
+        var confVers = m.DataShards.ToDictionary(s => s.ShardId, s => s.Epoch.ConfVer);
+        var next = m.State.NextReplicaId;
+
+        var result = m.Next(RouterCommands.Register(Silo("s2", 9999), T0 + 200, emptyStorage: true));
+
+        // The wiped disk's replica ids are gone from the map for good; the silo's new meta replica is a new id.
+        Assert.Equal(new RouterResult(RouterOutcome.Applied, null, next), result);
+        var meta = m.FindShard(0)!.Replicas.Single(r => r.SiloId == "s2");
+        Assert.Equal((next, ReplicaRole.Voter), (meta.ReplicaId, meta.Role));
+        Assert.DoesNotContain(m.FindShard(0)!.Replicas, r => r.ReplicaId == oldMeta);
+        Assert.Equal(0, ReplicasOn(m.State, "s2"));
+        Assert.All(m.DataShards, s => Assert.Equal(confVers[s.ShardId] + 1, s.Epoch.ConfVer));
+        Assert.Equal("s2:9999", m.FindSilo("s2")!.SiloAddress);
+
+        // The planner places the shards' third replicas again, under new ids.
+        Converge(m, T0 + 300, new RouterPlannerOptions(BalanceLeaders: false));
+        Assert.Equal(16, ReplicasOn(m.State, "s2"));
+        Assert.DoesNotContain(m.DataShards.SelectMany(s => s.Replicas), r => lost.Contains(r.ReplicaId));
+    }
+
+    [Fact]
+    public void A_known_silo_registering_again_with_its_storage_keeps_its_replicas()
+    {
+        var m = WithSilos(3);
+        Converge(m, T0 + 100, new RouterPlannerOptions(BalanceLeaders: false));
+        var before = m.State.Shards.Select(s => s.Clone()).ToList();
+
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.Register(Silo("s2", 9999), T0 + 200, emptyStorage: false)).Outcome);
+
+        Assert.Equal(before, m.State.Shards);
+    }
+
+    [Fact]
     public void Silos_stay_sorted_by_id_whatever_the_join_order()
     {
         var m = Booted();

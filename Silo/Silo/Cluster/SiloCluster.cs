@@ -41,6 +41,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // a silo away only after a down time of silence watched from here.
     private long _routerLeaderSinceMs;
     private ulong _plannedAtIndex;
+    // The router index of this silo's registration when it joined with empty storage (0: it did not).
+    private ulong _joinedAtIndex;
     private int _removedRaised;
     private int _registering;
 
@@ -72,6 +74,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             }
         };
         engine.Sender = sender;
+        engine.Metrics.ObserveMoves(MovesInProgress);
         engine.Start();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
         await StartReplicasAsync(linked.Token).ConfigureAwait(false);
@@ -229,7 +232,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 ClientResponse? answer = null;
                 try
                 {
-                    answer = await grains.GetGrain<ISiloGrain>(target).Register(Self, 5000).WaitAsync(cancellationToken).ConfigureAwait(false);
+                    answer = await grains.GetGrain<ISiloGrain>(target).Register(Self, 5000, emptyStorage: true).WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -240,6 +243,9 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 {
                     var meta = view.Shards.First(s => s.ShardId == 0).Replicas.First(r => r.SiloId == options.SiloId);
                     ClusterLog.Joined(logger, options.SiloId, meta.ReplicaId);
+                    // The new meta replica replays the router's history: states before this
+                    // registration may list replicas here that a wiped disk lost. None is started from them.
+                    Volatile.Write(ref _joinedAtIndex, view.RouterAppliedIndex);
                     engine.AddReplica(new ReplicaId(0, meta.ReplicaId), _meta);
                     return true;
                 }
@@ -278,7 +284,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     }
 
     /// <summary>Registers a joining silo through the router's leader (the meta replica on this silo must lead).</summary>
-    public async ValueTask<ClientResponse> HandleJoinAsync(SiloInfo silo, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<ClientResponse> HandleJoinAsync(SiloInfo silo, bool emptyStorage, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (silo is null || !SiloOptionsValidator.IsValidSiloId(silo.SiloId)
             || !HostPort.TryParse(silo.SiloAddress, out _, out _) || !HostPort.TryParse(silo.GatewayAddress, out _, out _))
@@ -286,7 +292,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return Responses.Status(ResponseStatus.BadRequest, "a join names a valid silo id, its silo address (host:port) and its gateway address (host:port)");
         }
 
-        return await ProposeToRouterAsync(RouterCommands.Register(silo, NowMs), "registration", timeout, cancellationToken).ConfigureAwait(false);
+        return await ProposeToRouterAsync(RouterCommands.Register(silo, NowMs, emptyStorage), "registration", timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -411,7 +417,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         {
             var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);
             var hosted = engine.Find(shard.ShardId);
-            if (mine is not null && hosted is null)
+            if (mine is not null && hosted is null && view.LastAppliedIndex >= Volatile.Read(ref _joinedAtIndex))
             {
                 ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
                 AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
@@ -455,6 +461,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             RefreshRegistrationIfStale(view);
         }
     }
+
+    // Read on the metrics exporter's thread from the published (immutable) copy of the map.
+    private int MovesInProgress() =>
+        View is { } view ? view.DataShards.Count(s => !ShardMotion.Of(s, view.FindLeader(s.ShardId)).Settled) : 0;
 
     private bool RouterHintsStale(RouterStateMachine view)
     {
@@ -514,7 +524,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     {
         try
         {
-            var answer = await grains.GetGrain<ISiloGrain>(leaderSilo).Register(self, 5000).ConfigureAwait(false);
+            var answer = await grains.GetGrain<ISiloGrain>(leaderSilo).Register(self, 5000, emptyStorage: false).ConfigureAwait(false);
             ClusterLog.AddressesRefreshed(logger, options.SiloId, leaderSilo, answer.Status.ToString());
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -54,8 +54,8 @@ internal sealed partial class SiloServices(SiloOptions options, SiloEngine engin
             : new ClientResponse { Status = ResponseStatus.Ok, Cluster = view.ToView(options.SiloId) };
     }
 
-    public ValueTask<ClientResponse> RegisterAsync(SiloInfo silo, uint timeoutMs) =>
-        cluster.HandleJoinAsync(silo, TimeSpan.FromMilliseconds(timeoutMs > 0 ? Math.Min(timeoutMs, 60_000) : options.RequestTimeoutMs),
+    public ValueTask<ClientResponse> RegisterAsync(SiloInfo silo, uint timeoutMs, bool emptyStorage) =>
+        cluster.HandleJoinAsync(silo, emptyStorage, TimeSpan.FromMilliseconds(timeoutMs > 0 ? Math.Min(timeoutMs, 60_000) : options.RequestTimeoutMs),
             CancellationToken.None);
 
     [LoggerMessage(EventId = 5120, Level = LogLevel.Warning, Message = "Dropped {What} of Raft traffic: it is malformed")]

@@ -20,9 +20,12 @@ internal sealed class EngineMetrics
     // Bounds the leader's queue of appended batches while nothing commits (no quorum).
     private const int MaxTrackedBatches = 4096;
 
+    private readonly Meter _meter;
+
     public EngineMetrics(Meter meter, SiloEngine engine)
     {
         ArgumentNullException.ThrowIfNull(meter);
+        _meter = meter;
         Proposals = meter.CreateCounter<long>("multiraft.proposals", "{entry}",
             "Entries the leaders on this silo appended to their logs (writes, sessions, router commands, membership changes, a new leader's empty entry)");
         Commits = meter.CreateCounter<long>("multiraft.commits", "{entry}", "Entries the leaders on this silo saw committed");
@@ -54,6 +57,14 @@ internal sealed class EngineMetrics
         meter.CreateObservableGauge("multiraft.shard.bytes", () => engine.ShardSizes(bytes: true), "By",
             "Key and value bytes in each data shard's replica on this silo (tag shard)");
     }
+
+    /// <summary>
+    /// Publishes the shards with replica changes still being carried out, as this silo's copy of
+    /// the router's map sees them (the cluster component owns that map, so it supplies the count).
+    /// </summary>
+    public void ObserveMoves(Func<int> movesInProgress) =>
+        _meter.CreateObservableGauge("multiraft.moves", movesInProgress, "{shard}",
+            "Shards whose leader has not yet carried out the router's replica changes (moves, replacements, drains)");
 
     public Counter<long> Proposals { get; }
 
