@@ -8,7 +8,7 @@ namespace MultiRaft.Nemesis.Tests;
 /// machine allows): the history, final reads included, must be linearizable. Kill, pause and
 /// partition run on PostgreSQL clustering, where s1 holds nothing special: the run's first fault
 /// takes s1 away (under development clustering s1 holds the membership table and is spared).
-/// Netem, transfer and join run on development clustering, which keeps that mode covered.
+/// Netem, transfer, join and drain run on development clustering, which keeps that mode covered.
 /// </summary>
 public sealed class NemesisTests(ITestOutputHelper output, PostgresFixture postgres)
 {
@@ -19,6 +19,7 @@ public sealed class NemesisTests(ITestOutputHelper output, PostgresFixture postg
     [InlineData(NemesisKind.Netem, 14, ClusteringMode.Localhost)]
     [InlineData(NemesisKind.Transfer, 15, ClusteringMode.Localhost)]
     [InlineData(NemesisKind.Join, 16, ClusteringMode.Localhost)]
+    [InlineData(NemesisKind.Drain, 17, ClusteringMode.Localhost)]
     public async Task A_history_under_faults_is_linearizable(NemesisKind kind, int seed, ClusteringMode clustering)
     {
         var onPostgres = clustering == ClusteringMode.Postgres;
@@ -60,6 +61,14 @@ public sealed class NemesisTests(ITestOutputHelper output, PostgresFixture postg
         {
             // The run dropped its schema (tests run one at a time, so no other run of this process has one).
             Assert.Empty(await postgres.SchemasAsync(ClusterHarness.SchemaPrefix + string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId:x}_")));
+        }
+
+        if (kind == NemesisKind.Drain)
+        {
+            // At least one silo joined, took replicas, and was drained and removed while the load ran.
+            Assert.Contains(result.Faults, f => f.What.Contains("drained, removed: 204", StringComparison.Ordinal)
+                                                && !f.What.Contains("held 0 replicas", StringComparison.Ordinal));
+            Assert.Empty(result.Notes);
         }
 
         if (kind == NemesisKind.Join)

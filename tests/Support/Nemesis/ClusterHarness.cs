@@ -542,6 +542,13 @@ public sealed partial class ClusterHarness : IAsyncDisposable
     // soon after starting. The exit is recorded at once (a heal may restart the silo first).
     private async Task RestartAsync(SiloProcess silo, int exitCode)
     {
+        if (silo.Removed && exitCode == 0)
+        {
+            // A removed silo stopping itself is the end of its part, not a failure to restart.
+            _log($"{silo.SiloId} stopped itself after its removal (exit 0)");
+            return;
+        }
+
         var exit = new SiloRestart(DateTime.UtcNow, silo.SiloId, exitCode, ExitReason(silo));
         TimeSpan delay;
         lock (_restartsLock)

@@ -14,6 +14,7 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly HashSet<int> _killed = [];
     private int _joined;
+    private int _drained;
     private bool _firstTargetTaken;
 
     /// <summary>Aim kills, pauses and partitions at the silo leading the most shards.</summary>
@@ -148,6 +149,9 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
                 return $"{how} on {Names(victims)}, removed";
             }
 
+            case NemesisKind.Drain:
+                return await DrainOneAsync(hold, cancellationToken);
+
             case NemesisKind.Join:
             {
                 if (_joined >= MaxJoins)
@@ -187,7 +191,7 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
         for (var i = 0; i < cluster.Silos.Count; i++)
         {
             cluster[i].Resume();
-            if (!cluster[i].Running)
+            if (!cluster[i].Running && !cluster[i].Removed)
             {
                 log($"restarting {Name(i)}, found dead at the end");
                 cluster[i].Start();
@@ -260,6 +264,66 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
             }
 
             await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    // Joins a silo, lets the balancer fill it for the hold, then drains and removes it.
+    private async Task<string> DrainOneAsync(TimeSpan hold, CancellationToken cancellationToken)
+    {
+        var id = string.Create(CultureInfo.InvariantCulture, $"d{++_drained}");
+        var silo = cluster.AddJoiningSilo(id);
+        await Task.Delay(hold, cancellationToken);
+        if (!await WaitRegisteredAsync(id, TimeSpan.FromSeconds(20), cancellationToken))
+        {
+            return $"{id} joined but is not in the view 20 s later; kept";
+        }
+
+        // The balancer moves replicas onto it: a drain of an empty silo would test little.
+        var held = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (held == 0 && DateTime.UtcNow < deadline)
+        {
+            var view = await cluster.TryViewAsync();
+            held = view?.Shards.Where(s => s.ShardId != 0).Count(s => s.Replicas.Any(r => r.SiloId == id)) ?? 0;
+            await Task.Delay(held == 0 ? 200 : 0, cancellationToken);
+        }
+
+        var via = cluster[0];
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string answer;
+        // Draining is idempotent: asked again until the silo holds no data replica.
+        while (true)
+        {
+            answer = await SendAsync(HttpMethod.Post, new Uri(via.HttpBase, $"cluster/silos/{id}/drain"));
+            if (answer.Contains("\"replicasLeft\":0", StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+
+        if (!answer.Contains("\"replicasLeft\":0", StringComparison.Ordinal))
+        {
+            return $"{id} joined (held {held} replicas), drain not done within 60 s: {answer}; kept";
+        }
+
+        silo.MarkRemoved();
+        var removed = await SendAsync(HttpMethod.Delete, new Uri(via.HttpBase, $"cluster/silos/{id}"));
+        return $"{id} joined, held {held} replicas, drained, removed: {removed}";
+    }
+
+    private async Task<string> SendAsync(HttpMethod method, Uri uri)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(method, uri);
+            using var response = await _http.SendAsync(request);
+            return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}".Trim();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return e.GetType().Name;
         }
     }
 

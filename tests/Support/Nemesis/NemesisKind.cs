@@ -20,4 +20,12 @@ public enum NemesisKind
 
     /// <summary>One more silo (<c>j1</c>, <c>j2</c>, at most two a run) joins the running cluster and stays.</summary>
     Join,
+
+    /// <summary>
+    /// Scale out and in: a silo joins (<c>d1</c>, <c>d2</c>, ...), gets its share of replicas and
+    /// leaders from the balancer, is drained through the HTTP API and, once it holds no data
+    /// replica, removed; it stops itself (exit 0) and leaves the run. Under development clustering
+    /// the joins go through s1.
+    /// </summary>
+    Drain,
 }

@@ -128,6 +128,19 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Whether the cluster removed this silo: it stops itself and is never started again.</summary>
+    public bool Removed { get; private set; }
+
+    /// <summary>Records that the cluster removed this silo: its own exit is final.</summary>
+    public void MarkRemoved()
+    {
+        lock (_lock)
+        {
+            Removed = true;
+            _down = true;
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown code runs; only what was fsynced survives. It stays down until <see cref="Start"/>.</summary>
     public void Kill9()
     {
