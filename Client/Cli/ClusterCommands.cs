@@ -4,7 +4,7 @@ using System.Globalization;
 namespace MultiRaft.Cli;
 
 /// <summary>
-/// The operator commands: <c>cluster status</c> (silos and shards as tables), <c>silo drain</c>,
+/// The operator commands: <c>cluster status</c> (silos and shards as tables), <c>silo drain</c>, <c>silo undrain</c>,
 /// <c>silo remove</c> and <c>shard transfer-leader</c>.
 /// </summary>
 internal static class ClusterCommands
@@ -42,7 +42,16 @@ internal static class ClusterCommands
             await output.WriteLineAsync($"silo {id} is removed").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
-        return new Command("silo", "Scale silos in") { drain, remove };
+        var undrained = new Argument<string>("silo") { Description = "The silo's id" };
+        var undrain = new Command("undrain", "Make a draining silo active again; it takes replicas and leaders again") { undrained };
+        runner.SetAction(undrain, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(undrained)!;
+            await client.UndrainSiloAsync(id, ct).ConfigureAwait(false);
+            await output.WriteLineAsync($"silo {id} is active").ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return new Command("silo", "Scale silos in and back") { drain, undrain, remove };
     }
 
     public static Command Shard(CommandRunner runner)

@@ -213,9 +213,18 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
     /// </exception>
     public async Task<int> DrainSiloAsync(string siloId, CancellationToken cancellationToken = default)
     {
-        var view = await ScaleInAsync(siloId, remove: false, "drain", cancellationToken).ConfigureAwait(false);
+        var view = await ScaleInAsync(new ScaleInRequest { SiloId = siloId }, "drain", cancellationToken).ConfigureAwait(false);
         return view is null ? 0 : DataReplicasOn(view, siloId);
     }
+
+    /// <summary>
+    /// Makes a draining silo active again: it keeps the replicas it still holds and the balancer
+    /// gives it its share of replicas and leaders again. Calling it for an active silo succeeds.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such silo.</exception>
+    /// <exception cref="OperationRefusedException">The silo is dead or removed.</exception>
+    public async Task UndrainSiloAsync(string siloId, CancellationToken cancellationToken = default) =>
+        await ScaleInAsync(new ScaleInRequest { SiloId = siloId, Undrain = true }, "undrain", cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Takes a drained silo, holding no data replica any more, out of the cluster: its meta
@@ -225,16 +234,14 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
     /// <exception cref="NotFoundException">No such silo.</exception>
     /// <exception cref="OperationRefusedException">The silo is not drained, or still holds data replicas.</exception>
     public async Task RemoveSiloAsync(string siloId, CancellationToken cancellationToken = default) =>
-        await ScaleInAsync(siloId, remove: true, "remove", cancellationToken).ConfigureAwait(false);
+        await ScaleInAsync(new ScaleInRequest { SiloId = siloId, Remove = true }, "remove", cancellationToken).ConfigureAwait(false);
 
-    private async Task<ClusterView?> ScaleInAsync(string siloId, bool remove, string what, CancellationToken cancellationToken)
+    private async Task<ClusterView?> ScaleInAsync(ScaleInRequest request, string what, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(siloId);
+        ArgumentException.ThrowIfNullOrEmpty(request.SiloId, "siloId");
         using var call = new CallContext(_options, isWrite: false, cancellationToken);
-        var response = await RouteAsync(call, ShardSelector.ForShard(0), _ => new ClientRequest
-        {
-            ScaleIn = new ScaleInRequest { SiloId = siloId, Remove = remove },
-        }, what).ConfigureAwait(false);
+        var response = await RouteAsync(call, ShardSelector.ForShard(0), _ => new ClientRequest { ScaleIn = request.Clone() }, what)
+            .ConfigureAwait(false);
         return response.Status switch
         {
             ResponseStatus.Ok => response.Cluster,

@@ -98,6 +98,13 @@ public static class RouterCommands
         return new RouterCommand { TimestampMs = timestampMs, DrainSilo = new DrainSilo { SiloId = siloId } };
     }
 
+    /// <summary>Makes the draining silo <paramref name="siloId"/> active again.</summary>
+    public static RouterCommand Undrain(string siloId, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(siloId);
+        return new RouterCommand { TimestampMs = timestampMs, UndrainSilo = new UndrainSilo { SiloId = siloId } };
+    }
+
     /// <summary>Takes the drained silo <paramref name="siloId"/> out of the cluster.</summary>
     public static RouterCommand RemoveSilo(string siloId, long timestampMs)
     {

@@ -68,4 +68,7 @@ public static class RouterRefusals
 
     /// <summary>SetPreferredLeader names a replica the router does not want a voter.</summary>
     public const string NotAVoter = "the replica is not a voter";
+
+    /// <summary>UndrainSilo of a silo that is neither draining nor active (dead or removed).</summary>
+    public const string NotDraining = "the silo is not draining";
 }

@@ -157,6 +157,27 @@ public sealed partial class RouterStateMachine
         return new RouterResult(RouterOutcome.Applied);
     }
 
+    private RouterResult ApplyUndrain(UndrainSilo command)
+    {
+        if (!_silosById.TryGetValue(command.SiloId, out var silo))
+        {
+            return RouterResult.Refused(RouterRefusals.UnknownSilo);
+        }
+
+        if (silo.Status == SiloStatus.Active)
+        {
+            return new RouterResult(RouterOutcome.Applied);
+        }
+
+        if (silo.Status != SiloStatus.Draining)
+        {
+            return RouterResult.Refused(RouterRefusals.NotDraining);
+        }
+
+        silo.Status = SiloStatus.Active;
+        return new RouterResult(RouterOutcome.Applied);
+    }
+
     private RouterResult ApplyDrain(DrainSilo command)
     {
         if (!_silosById.TryGetValue(command.SiloId, out var silo))

@@ -83,6 +83,18 @@ internal static class ClusterEndpoints
     });
 
     /// <summary>
+    /// <c>DELETE /cluster/silos/{id}/drain</c>: 200 <c>{"silo","status":"active"}</c> once the
+    /// router made the draining silo active again (also for one already active); 404 for an
+    /// unknown silo, 409 for a dead or removed one.
+    /// </summary>
+    public static Task<IResult> UndrainAsync(HttpContext context) => OnKnownSiloAsync(context, async (client, siloId) =>
+    {
+        await client.UndrainSiloAsync(siloId, context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new UndrainResult(siloId, "active"), HttpJsonContext.Default.UndrainResult,
+            contentType: null, statusCode: StatusCodes.Status200OK);
+    });
+
+    /// <summary>
     /// <c>DELETE /cluster/silos/{id}</c>: 204 once the router took the drained silo out (the silo
     /// then stops itself); 404 for an unknown silo, 409 when it is not drained or still holds
     /// data replicas.

@@ -23,6 +23,9 @@ internal sealed record TransferLeaderResult(ulong Shard, string Leader);
 /// <summary>The answer to <c>POST /cluster/silos/{id}/drain</c>: the data replicas the silo still holds.</summary>
 internal sealed record DrainResult(string Silo, string Status, int ReplicasLeft);
 
+/// <summary>The answer to <c>DELETE /cluster/silos/{id}/drain</c>.</summary>
+internal sealed record UndrainResult(string Silo, string Status);
+
 /// <summary>
 /// The System.Text.Json source-generated metadata for every body the API reads or writes:
 /// no reflection at run time, camelCase names.
@@ -33,5 +36,6 @@ internal sealed record DrainResult(string Silo, string Status, int ReplicasLeft)
 [JsonSerializable(typeof(TransferLeaderBody))]
 [JsonSerializable(typeof(TransferLeaderResult))]
 [JsonSerializable(typeof(DrainResult))]
+[JsonSerializable(typeof(UndrainResult))]
 [JsonSerializable(typeof(ClusterJson))]
 internal sealed partial class HttpJsonContext : JsonSerializerContext;

@@ -18,6 +18,23 @@ public sealed class OperatorCommandTests
     }
 
     [Fact]
+    public async Task Silo_undrain_asks_the_router_and_refused_exits_1()
+    {
+        var run = new CliRun();
+        run.Gateway.ScriptScaleIn();
+
+        Assert.Equal(ExitCodes.Ok, await run.RunAsync("silo", "undrain", ScriptedChannel.Silo2));
+
+        Assert.Equal("silo silo-2 is active\n", run.Out);
+        Assert.True(Assert.Single(run.Gateway.Requests, r => r.OpCase == ClientRequest.OpOneofCase.ScaleIn).ScaleIn.Undrain);
+
+        var refused = new CliRun();
+        refused.Gateway.ScriptScaleIn("undrain refused: the silo is not draining");
+        Assert.Equal(ExitCodes.NotFoundOrPreconditionFailed, await refused.RunAsync("silo", "undrain", ScriptedChannel.Silo2));
+        Assert.Contains("undrain refused: the silo is not draining", refused.Error);
+    }
+
+    [Fact]
     public async Task Silo_drain_refused_by_the_router_exits_1_with_the_reason()
     {
         var run = new CliRun();

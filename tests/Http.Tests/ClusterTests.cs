@@ -135,6 +135,20 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task Undrain_answers_200_with_the_silo_active()
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Channel.ScriptScaleIn();
+
+        using var undrain = await host.Http.DeleteAsync("/cluster/silos/silo-2/drain", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, undrain.StatusCode);
+        Assert.Equal("""{"silo":"silo-2","status":"active"}""", await undrain.Content.ReadAsStringAsync(Ct));
+        var call = Assert.Single(host.Channel.Calls, c => c.Request.OpCase == ClientRequest.OpOneofCase.ScaleIn);
+        Assert.Equal(("silo-2", false, true), (call.Request.ScaleIn.SiloId, call.Request.ScaleIn.Remove, call.Request.ScaleIn.Undrain));
+    }
+
+    [Fact]
     public async Task Remove_of_a_drained_silo_answers_204()
     {
         await using var host = await ApiHost.StartAsync();

@@ -28,6 +28,33 @@ public sealed class DrainTests
     }
 
     [Fact]
+    public void An_undrained_silo_is_active_again_and_an_active_one_stays_so()
+    {
+        var m = WithSilos(4);
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.Drain("s4", T0 + 200)).Outcome);
+
+        Assert.Equal(new RouterResult(RouterOutcome.Applied), m.Next(RouterCommands.Undrain("s4", T0 + 300)));
+        Assert.Equal(SiloStatus.Active, m.FindSilo("s4")!.Status);
+        Assert.Equal(new RouterResult(RouterOutcome.Applied), m.Next(RouterCommands.Undrain("s4", T0 + 400)));
+        Assert.Equal(SiloStatus.Active, m.FindSilo("s4")!.Status);
+    }
+
+    [Fact]
+    public void Undrain_refuses_an_unknown_dead_or_removed_silo()
+    {
+        var m = WithSilos(4);
+        m.Next(RouterCommands.MarkDead("s3", m.FindSilo("s3")!.LastHeartbeatMs, T0 + 100));
+        m.Next(RouterCommands.Drain("s4", T0 + 200));
+        m.Next(RouterCommands.RemoveSilo("s4", T0 + 300));
+        var before = m.State.Clone();
+
+        Assert.Equal(RouterRefusals.UnknownSilo, m.Next(RouterCommands.Undrain("s9", T0 + 400)).Reason);
+        Assert.Equal(RouterRefusals.NotDraining, m.Next(RouterCommands.Undrain("s3", T0 + 400)).Reason);
+        Assert.Equal(RouterRefusals.NotDraining, m.Next(RouterCommands.Undrain("s4", T0 + 400)).Reason);
+        Assert.Equal(before, m.State);
+    }
+
+    [Fact]
     public void Draining_again_is_accepted_and_changes_nothing()
     {
         var m = WithSilos(4);

@@ -296,10 +296,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     }
 
     /// <summary>
-    /// Drains a silo, or removes a drained one, through the router's leader (the meta replica on
-    /// this silo must lead).
+    /// Drains a silo, removes a drained one, or makes a draining one active again, through the
+    /// router's leader (the meta replica on this silo must lead).
     /// </summary>
-    public async ValueTask<ClientResponse> HandleScaleInAsync(string siloId, bool remove, TimeSpan timeout, CancellationToken cancellationToken)
+    public async ValueTask<ClientResponse> HandleScaleInAsync(string siloId, bool remove, bool undrain, TimeSpan timeout,
+        CancellationToken cancellationToken)
     {
         if (!SiloOptionsValidator.IsValidSiloId(siloId))
         {
@@ -311,8 +312,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return Responses.Status(ResponseStatus.UnknownSilo, $"no silo '{siloId}' in the cluster");
         }
 
-        var command = remove ? RouterCommands.RemoveSilo(siloId, NowMs) : RouterCommands.Drain(siloId, NowMs);
-        return await ProposeToRouterAsync(command, remove ? "remove" : "drain", timeout, cancellationToken).ConfigureAwait(false);
+        var (command, what) = remove ? (RouterCommands.RemoveSilo(siloId, NowMs), "remove")
+            : undrain ? (RouterCommands.Undrain(siloId, NowMs), "undrain")
+            : (RouterCommands.Drain(siloId, NowMs), "drain");
+        return await ProposeToRouterAsync(command, what, timeout, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

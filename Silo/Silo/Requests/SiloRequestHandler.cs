@@ -58,7 +58,7 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
 
     public ValueTask<ClientResponse> ScaleInAsync(ulong shardId, ScaleInRequest request, uint timeoutMs) =>
         shardId == 0
-            ? cluster.HandleScaleInAsync(request.SiloId, request.Remove, Timeout(timeoutMs), CancellationToken.None)
+            ? cluster.HandleScaleInAsync(request.SiloId, request.Remove, request.Undrain, Timeout(timeoutMs), CancellationToken.None)
             : ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, "draining and removing silos are served by the meta shard (0)"));
 
     private TimeSpan Timeout(uint timeoutMs) => TimeSpan.FromMilliseconds(timeoutMs > 0 ? Math.Min(timeoutMs, 600_000) : options.RequestTimeoutMs);
