@@ -16,7 +16,22 @@ public sealed class KvReplicaStateMachine(KvSessionOptions sessionOptions, KvLim
 
     /// <inheritdoc />
     /// <remarks>Limits are checked at proposal time: a replica never refuses an entry its peers applied.</remarks>
-    public object Apply(ulong index, ReadOnlySpan<byte> payload) => Kv.Apply(index, payload);
+    public object Apply(ulong index, ReadOnlySpan<byte> payload)
+    {
+        var result = Kv.Apply(index, payload);
+        if (Kv.LastSplit is { } split)
+        {
+            SplitApplied?.Invoke(split);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Called on the replica's worker when a split entry applies (on every replica, at the same
+    /// index): the host starts its replica of the new shard from <see cref="ShardSplit.Child"/>.
+    /// </summary>
+    public Action<ShardSplit>? SplitApplied { get; set; }
 
     /// <inheritdoc />
     public void Skip(ulong index) => Kv.Skip(index);

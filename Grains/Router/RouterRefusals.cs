@@ -68,4 +68,13 @@ public static class RouterRefusals
 
     /// <summary>SetPreferredLeader names a replica the router does not want a voter.</summary>
     public const string NotAVoter = "the replica is not a voter";
+
+    /// <summary>SplitShard at a hash not strictly inside the shard's range.</summary>
+    public const string SplitOutsideRange = "the split hash is not strictly inside the shard's range";
+
+    /// <summary>SplitShard of a shard whose configuration is not known to equal the map (a move in progress, or no report yet).</summary>
+    public const string NotSettled = "the shard has a replica change in progress (or its leader has not reported its configuration)";
+
+    /// <summary>SplitShard of a shard with a replica that is not a voter.</summary>
+    public const string NotAllVoters = "every replica of the shard must be a voter to split it";
 }

@@ -73,6 +73,7 @@ public sealed partial class RouterStateMachine
             RouterCommand.CommandOneofCase.RemoveSilo => ApplyRemoveSilo(command.RemoveSilo),
             RouterCommand.CommandOneofCase.MoveReplica => ApplyMoveReplica(command.MoveReplica),
             RouterCommand.CommandOneofCase.SetPreferredLeader => ApplySetPreferredLeader(command.SetPreferredLeader),
+            RouterCommand.CommandOneofCase.SplitShard => ApplySplitShard(command.SplitShard),
             _ => RouterResult.Refused(RouterRefusals.EmptyCommand),
         };
         if (result.Outcome == RouterOutcome.Applied)
