@@ -237,6 +237,45 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Splits data shard <paramref name="shardId"/> at <paramref name="splitHash"/> (a key hash
+    /// strictly inside its range; null: the middle of its range). Returns once the router's map
+    /// holds both shards: the shard keeps [hash_start, split) and the new one takes [split,
+    /// hash_end), with a replica beside each of the shard's. The shard's leader then moves the
+    /// keys (and the client sessions) in its own log, in the background; requests routed before
+    /// the split are answered with a retryable stale-epoch error and retried, never served stale.
+    /// </summary>
+    /// <returns>The shard and the new shard, as the router's map has them after the split.</returns>
+    /// <exception cref="NotFoundException">No such data shard.</exception>
+    /// <exception cref="OperationRefusedException">
+    /// The router refused: the hash is not inside the range, the shard has a replica change in
+    /// progress or a replica that is not a voter, or its range changed meanwhile.
+    /// </exception>
+    public async Task<(ShardDescriptor Shard, ShardDescriptor NewShard)> SplitShardAsync(ulong shardId, ulong? splitHash = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var call = new CallContext(_options, isWrite: false, cancellationToken);
+        var response = await RouteAsync(call, ShardSelector.ForShard(0), _ => new ClientRequest
+        {
+            SplitShard = new SplitShardRequest { ShardId = shardId, SplitHash = splitHash ?? 0 },
+        }, "split").ConfigureAwait(false);
+        switch (response.Status)
+        {
+            case ResponseStatus.Ok when response.Cluster is { } view:
+                Accept(view);
+                var shard = view.Shards.First(s => s.ShardId == shardId);
+                var added = view.Shards.First(s => s.ShardId != 0 && s.HashStart == shard.HashEnd);
+                return (shard, added);
+            case ResponseStatus.ShardNotFound:
+            case ResponseStatus.NotFound:
+                throw new NotFoundException($"split: {response.Error}");
+            case ResponseStatus.PreconditionFailed:
+                throw new OperationRefusedException(response.Error);
+            default:
+                throw new MultiRaftException($"split: unexpected answer {response.Status} {response.Error}");
+        }
+    }
+
     /// <summary>How many data-shard replicas the view places on <paramref name="siloId"/>.</summary>
     public static int DataReplicasOn(ClusterView view, string siloId)
     {

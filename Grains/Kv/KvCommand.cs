@@ -87,7 +87,7 @@ public sealed class KvCommand
     /// land before it (and move) and which after it (and are refused).
     /// </summary>
     /// <param name="splitHash">The child's first hash; inside the shard's current range.</param>
-    /// <param name="rangeEnd">The shard's current range end (the child's end): a split proposed twice, or against a range that changed since, applies as a no-op.</param>
+    /// <param name="rangeEnd">The new shard's end: the shard's current range end (a split proposed twice, or against a range that changed since, applies as a no-op).</param>
     /// <param name="rangeVersion">The range version both shards have in the router's map after the split.</param>
     /// <param name="childShardId">The new shard.</param>
     /// <param name="replicas">For every replica of this shard, its counterpart in the new shard (on the same silo).</param>

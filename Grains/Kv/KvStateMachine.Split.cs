@@ -35,7 +35,12 @@ public sealed partial class KvStateMachine
         var at = command.SplitHash;
         // Proposed twice, or against a range that changed since: nothing to do. Every replica
         // decides alike, from its own applied state.
-        if (command.SplitRangeEnd != RangeEnd || at <= RangeStart || at >= RangeEnd || command.SplitRangeVersion <= RangeVersion)
+        // The entry's end is the new shard's end: the current end once a split made the range known
+        // (RangeVersion > 0); before, the range is the one the router gave and only the first
+        // split (the top part) can be proposed, so no end is checked.
+        var end = command.SplitRangeEnd;
+        if ((RangeVersion != 0 && end != RangeEnd) || end > RangeEnd || at <= RangeStart || at >= end
+            || command.SplitRangeVersion <= RangeVersion)
         {
             return KvResult.WrongShard;
         }
@@ -43,7 +48,7 @@ public sealed partial class KvStateMachine
         var child = new KvStateMachine(sessionOptions)
         {
             RangeStart = at,
-            RangeEnd = RangeEnd,
+            RangeEnd = end,
             RangeVersion = command.SplitRangeVersion,
             // The child starts at this very index: its own log continues after it, so the versions
             // it writes and the client ids it hands out stay above every version and id copied here.

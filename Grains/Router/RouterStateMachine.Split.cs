@@ -46,6 +46,7 @@ public sealed partial class RouterStateMachine
             // Greater than any epoch a request could have been routed to the parent with for these
             // keys, so that the two shards' epochs never compare equal by accident.
             Epoch = new ShardEpoch { ConfVer = shard.Epoch.ConfVer, RangeVer = shard.Epoch.RangeVer },
+            SplitFrom = shard.ShardId,
         };
         var childHint = new LeaderHint { ShardId = child.ShardId };
         foreach (var r in shard.Replicas)
@@ -58,9 +59,9 @@ public sealed partial class RouterStateMachine
                 child.LeaderPinned = shard.LeaderPinned;
             }
 
-            // The new group starts with exactly these voters (the split entry says so), and the
-            // replica beside the parent's leader campaigns first: the router knows both already.
-            childHint.Voters.Add(c.ReplicaId);
+            // The replica beside the parent's leader campaigns first: clients route there. The hint
+            // reports no configuration: only the new shard's leader's own report makes the shard
+            // settled (and splittable or movable), once the split entry created it.
             if (hint!.ReplicaId == r.ReplicaId)
             {
                 childHint.ReplicaId = c.ReplicaId;

@@ -64,7 +64,8 @@ public sealed class SplitShardTests
         // The router expects the replica beside the parent's leader (s2) to lead the child.
         var hint = m.FindLeader(nextShard)!;
         Assert.Equal(("s2", child.Replicas[1].ReplicaId, 0UL), (hint.SiloId, hint.ReplicaId, hint.Term));
-        Assert.Equal(child.Replicas.Select(r => r.ReplicaId), hint.Voters);
+        Assert.Empty(hint.Voters);
+        Assert.Equal(2UL, child.SplitFrom);
         Assert.Equal(m.State.Leaders.OrderBy(l => l.ShardId).Select(l => l.ShardId), m.State.Leaders.Select(l => l.ShardId));
     }
 
@@ -92,7 +93,8 @@ public sealed class SplitShardTests
         var childId = m.Next(RouterCommands.SplitShard(2, parent.HashStart + 1000, parent.Epoch, T0 + 100)).ReplicaId;
         var child = m.FindShard(childId)!;
 
-        // The router's own hint for the new shard has no term: the real leader's report comes first.
+        // Not before the new shard's own leader reported its configuration: the split entry may not have applied yet.
+        Assert.Equal(RouterRefusals.NotSettled, m.Next(RouterCommands.SplitShard(childId, child.HashStart + 1, child.Epoch, T0 + 101)).Reason);
         Report(m, childId, T0 + 101);
         var result = m.Next(RouterCommands.SplitShard(childId, child.HashStart + 1, child.Epoch, T0 + 102));
 

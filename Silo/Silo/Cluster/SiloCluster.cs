@@ -137,7 +137,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // Orleans' directory (and the dashboard) from the start, not only once a client calls it.
     private void AddReplica(ReplicaId id)
     {
-        engine.AddReplica(id, StateMachineFor(id.Shard));
+        engine.AddReplica(id, StateMachineFor(id));
         if (id.Shard != 0)
         {
             _ = ActivateGrainAsync(id);
@@ -156,8 +156,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    private IReplicaStateMachine StateMachineFor(ulong shard) =>
-        shard == 0 ? _meta : new KvReplicaStateMachine(_sessionOptions, _limits);
+    private IReplicaStateMachine StateMachineFor(ReplicaId id) =>
+        id.Shard == 0 ? _meta : NewKvStateMachine(id);
 
     private string? ResolveSilo(ulong shard, ulong replica)
     {
@@ -413,6 +413,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             var hosted = engine.Find(shard.ShardId);
             if (mine is not null && hosted is null)
             {
+                if (AwaitingSplit(view, shard))
+                {
+                    continue;
+                }
+
                 ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
                 AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
             }
@@ -429,6 +434,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                     : null;
                 var prefer = PreferredLeader(view, desc);
                 engine.Post(shard.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
+                if (shard.ShardId != 0 && engine.Leads(shard.ShardId))
+                {
+                    ProposeSplitIfLeading(view, desc);
+                }
             }
         }
 
@@ -639,6 +648,14 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                     CommitIndex = g.Node.Committed, AppliedIndex = g.StateMachine.LastAppliedIndex,
                     Voters = { conf.Voters }, Learners = { conf.Learners },
                 });
+                if (g.StateMachine is KvReplicaStateMachine { Kv: var kv })
+                {
+                    // Read off the worker too: the planner's split thresholds need no precision.
+                    var hint = hints[^1];
+                    hint.KeyCount = (ulong)kv.Count;
+                    hint.SizeBytes = (ulong)kv.ItemBytes;
+                    hint.RangeVer = kv.RangeVersion;
+                }
             }
         }
 
