@@ -67,4 +67,41 @@ public sealed class SplitTests
         Assert.Equal(ResponseStatus.StaleEpoch, read.Status);
         Assert.Equal(movedVersion, (await client.GetAsync(Encoding.UTF8.GetBytes(moved)))!.Version);
     }
+
+    [Fact]
+    public async Task A_shard_past_the_key_threshold_is_split_automatically_and_keeps_every_key()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(silos: 3, shards: 1, o => o.SplitKeys = 40);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
+        await using var client = cluster.NewClient(TimeSpan.FromSeconds(30));
+
+        var versions = new Dictionary<string, ulong>();
+        for (var i = 0; i < 100; i++)
+        {
+            var key = "auto-" + i;
+            versions[key] = await client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes("v" + i));
+        }
+
+        // 100 keys over a threshold of 40: at least one split; the new shards stay below it once settled.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await cluster.ViewAsync()).Shards.Count(s => s.ShardId != 0) < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the shard was not split");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(30));
+        var view = await cluster.ViewAsync();
+        var data = view.Shards.Where(s => s.ShardId != 0).OrderBy(s => s.HashStart).ToList();
+        Assert.Equal(0UL, data[0].HashStart);
+        Assert.Equal(KeyHash.SpaceEnd, data[^1].HashEnd);
+        Assert.All(data.Zip(data.Skip(1)), p => Assert.Equal(p.First.HashEnd, p.Second.HashStart));
+        foreach (var (key, version) in versions)
+        {
+            Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key)))!.Version);
+        }
+
+        var scanned = await client.ScanAsync(Encoding.UTF8.GetBytes("auto-"), 1000);
+        Assert.Equal(versions.Count, scanned.Count);
+    }
 }

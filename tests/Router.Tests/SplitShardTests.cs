@@ -18,10 +18,13 @@ public sealed class SplitShardTests
     }
 
     // The shard's leader (its second replica, on s2) reports exactly the map's configuration.
-    private static void Report(RouterStateMachine m, ulong shardId, long at)
+    private static void Report(RouterStateMachine m, ulong shardId, long at, ulong keys = 0, ulong rangeVer = 0)
     {
         var shard = m.FindShard(shardId)!;
-        var hint = new LeaderHint { ShardId = shardId, ReplicaId = shard.Replicas[1].ReplicaId, SiloId = shard.Replicas[1].SiloId, Term = 5 };
+        var hint = new LeaderHint
+        {
+            ShardId = shardId, ReplicaId = shard.Replicas[1].ReplicaId, SiloId = shard.Replicas[1].SiloId, Term = 5, KeyCount = keys, RangeVer = rangeVer,
+        };
         hint.Voters.AddRange(shard.Replicas.Where(r => r.Role == ReplicaRole.Voter).Select(r => r.ReplicaId));
         hint.Learners.AddRange(shard.Replicas.Where(r => r.Role == ReplicaRole.Learner).Select(r => r.ReplicaId));
         Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.Heartbeat(shard.Replicas[1].SiloId, [hint], at)).Outcome);
@@ -154,5 +157,32 @@ public sealed class SplitShardTests
 
         Assert.Equal(RouterRefusals.SplitOutsideRange, m.Next(RouterCommands.SplitShard(2, at, shard.Epoch, T0 + 30)).Reason);
         Assert.Equal(KeyHash.SpaceEnd / 2, shard.HashEnd);
+    }
+
+    private static List<SplitShard> PlannedSplits(RouterStateMachine m, long now, RouterPlannerOptions options) =>
+        [.. RouterPlanner.Plan(m.State, now, options).Where(c => c.CommandCase == RouterCommand.CommandOneofCase.SplitShard).Select(c => c.SplitShard)];
+
+    [Fact]
+    public void The_planner_splits_a_shard_past_the_key_threshold_at_its_middle_once_until_its_leader_carried_it_out()
+    {
+        var m = ThreeVoters();
+        var options = new RouterPlannerOptions(SplitKeys: 100, SplitBytes: 0);
+        var shard = m.FindShard(2)!;
+        Report(m, 2, T0 + 20, keys: 99);
+        Assert.Empty(PlannedSplits(m, T0 + 21, options));
+
+        Report(m, 2, T0 + 22, keys: 100);
+        var split = Assert.Single(PlannedSplits(m, T0 + 23, options));
+        Assert.Equal((2UL, shard.HashStart + ((shard.HashEnd - shard.HashStart) / 2)), (split.ShardId, split.SplitHash));
+        Assert.Equal(RouterOutcome.Applied, m.Next(new RouterCommand { TimestampMs = T0 + 24, SplitShard = split }).Outcome);
+
+        // The leader's report still counts the keys that are leaving: no second split yet.
+        Report(m, 2, T0 + 25, keys: 100);
+        Assert.Empty(PlannedSplits(m, T0 + 26, options));
+        // Carried out (its range version is the map's) and still too big: split again.
+        Report(m, 2, T0 + 27, keys: 100, rangeVer: shard.Epoch.RangeVer);
+        Assert.Equal(2UL, Assert.Single(PlannedSplits(m, T0 + 28, options)).ShardId);
+        // Thresholds of 0 never split.
+        Assert.Empty(PlannedSplits(m, T0 + 28, options with { SplitKeys = 0 }));
     }
 }

@@ -678,7 +678,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _routerLeaderSinceMs = now;
         }
 
-        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders), directory.DeadNames,
+        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders,
+                SplitKeys: options.SplitKeys, SplitBytes: options.SplitBytes), directory.DeadNames,
             _routerLeaderSinceMs);
         foreach (var c in commands)
         {

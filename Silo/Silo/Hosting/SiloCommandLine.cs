@@ -26,6 +26,8 @@ internal static class SiloCommandLine
         ["--down-time-ms"] = "MultiRaft:DownTimeMs",
         ["--max-moves-per-silo"] = "MultiRaft:MaxMovesPerSilo",
         ["--balance-leaders"] = "MultiRaft:BalanceLeaders",
+        ["--split-keys"] = "MultiRaft:SplitKeys",
+        ["--split-bytes"] = "MultiRaft:SplitBytes",
         ["--unsafe-local-reads"] = "MultiRaft:UnsafeLocalReads",
     };
 
