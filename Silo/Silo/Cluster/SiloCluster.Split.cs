@@ -118,14 +118,26 @@ internal sealed partial class SiloCluster
         var seen = 0;
         for (var from = shard.SplitFrom; from != 0 && seen++ < 64; from = view.FindShard(from)?.SplitFrom ?? 0)
         {
-            // Read off the parent's worker: the range only shrinks, so a stale read only waits longer.
-            if (engine.Find(from) is { StateMachine: KvReplicaStateMachine kv } && kv.Kv.OwnsHash(shard.HashStart))
+            // Read off the parent's worker, in this order: the range (it only shrinks, so a stale
+            // read only waits longer), then whether a split is being applied (raised before the
+            // range shrinks, lowered after OnSplitApplied recorded the new shard in _splitting).
+            if (engine.Find(from) is { StateMachine: KvReplicaStateMachine kv })
             {
-                return true;
+                if (kv.Kv.OwnsHash(shard.HashStart))
+                {
+                    return true;
+                }
+
+                Interlocked.MemoryBarrier();
+                if (kv.SplitApplying)
+                {
+                    return true;
+                }
             }
         }
 
-        return false;
+        // Started from a split since the caller looked.
+        return _splitting.ContainsKey(shard.ShardId) || engine.Find(shard.ShardId) is not null;
     }
 
     // On the leader of a shard whose range the map shrank: proposes the split entry for the
