@@ -104,4 +104,41 @@ public sealed class SplitTests
         var scanned = await client.ScanAsync(Encoding.UTF8.GetBytes("auto-"), 1000);
         Assert.Equal(versions.Count, scanned.Count);
     }
+
+    [Fact]
+    public async Task A_silo_down_during_the_split_gets_the_new_shard_when_it_returns()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(silos: 3, shards: 1);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
+        await using var client = cluster.NewClient(TimeSpan.FromSeconds(30));
+        var versions = new Dictionary<string, ulong>();
+        async Task WriteAsync(string prefix)
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                versions[prefix + i] = await client.PutAsync(Encoding.UTF8.GetBytes(prefix + i), Encoding.UTF8.GetBytes("v" + i));
+            }
+        }
+
+        await WriteAsync("before-");
+        await cluster.StopSiloAsync(2);
+
+        // Two of three replicas apply the split; the new shard elects a leader among its two.
+        var (_, added) = await client.SplitShardAsync(1, cancellationToken: TestContext.Current.CancellationToken);
+        await WriteAsync("during-");
+        foreach (var (key, version) in versions)
+        {
+            Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key)))!.Version);
+        }
+
+        // Back, the silo's replica of the shard catches up (the split entry, or a snapshot past it)
+        // and its replica of the new shard comes from it, or empty and then from the new shard's leader.
+        await cluster.RestartSiloAsync(2);
+        await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(40));
+        Assert.Contains((await cluster.ViewAsync()).Shards, s => s.ShardId == added.ShardId);
+        foreach (var (key, version) in versions)
+        {
+            Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key)))!.Version);
+        }
+    }
 }
