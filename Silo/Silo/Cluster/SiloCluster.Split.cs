@@ -30,8 +30,13 @@ namespace MultiRaft.Silo.Cluster;
 /// </remarks>
 internal sealed partial class SiloCluster
 {
-    // New shards whose replica is being started here from a split.
+    // New shards whose replica is being started here from a split (waiting for the map, or installing).
     private readonly ConcurrentDictionary<ulong, byte> _splitting = new();
+    // Replicas of new shards made by a split applied here, waiting for a map that places them here.
+    private readonly ConcurrentDictionary<ulong, (ReplicaId Id, Snapshot Snapshot, bool Campaign)> _splitChildren = new();
+    // The router log's commit index this silo had persisted when it started (0: it started empty).
+    // A map older than that may still place here a replica that was moved away before a restart.
+    private ulong _metaCommitAtStart;
     // When this silo's leader last proposed a split of a shard (Unix ms): one proposal a second.
     private readonly ConcurrentDictionary<ulong, long> _splitProposedMs = new();
 
@@ -54,11 +59,6 @@ internal sealed partial class SiloCluster
             // Already here (recovered, or created earlier): its own log is newer than the split.
             skip = "a replica of it is already here";
         }
-        else if (View?.FindShard(childShard) is { } desc && !desc.Replicas.Any(r => r.ReplicaId == childReplica && r.SiloId == options.SiloId))
-        {
-            // Moved away since (this is a replay): starting it again would bring back a removed member.
-            skip = $"the map no longer places replica {childReplica} here";
-        }
         else if (!_splitting.TryAdd(childShard, 0))
         {
             skip = "it is being started already";
@@ -76,7 +76,46 @@ internal sealed partial class SiloCluster
         using var ms = new MemoryStream(checked((int)split.Child.SnapshotLength));
         split.Child.WriteSnapshot(ms);
         var snapshot = new Snapshot(split.Index, Bootstrap.Term, new ConfState(split.Replicas.Select(p => p.ChildReplica)), ms.ToArray());
-        _ = StartSplitChildAsync(new ReplicaId(childShard, childReplica), snapshot, leads);
+        _splitChildren[childShard] = (new ReplicaId(childShard, childReplica), snapshot, leads);
+        StartSplitChildIfPlaced(View, childShard);
+    }
+
+    /// <summary>
+    /// Starts a replica a split made here once a map as new as anything this silo knew places it
+    /// here; drops it if such a map does not. A split entry replayed after a restart may describe a
+    /// replica that was moved away (and deleted) since: starting it would bring back a removed
+    /// member with old data, which together with others like it could even elect a leader.
+    /// </summary>
+    private void StartSplitChildIfPlaced(RouterStateMachine? view, ulong childShard)
+    {
+        if (view is null || view.LastAppliedIndex < _metaCommitAtStart || !_splitChildren.TryGetValue(childShard, out var child)
+            || view.FindShard(childShard) is not { } desc)
+        {
+            // No map yet, or one older than the split (or than this silo's last knowledge): wait.
+            return;
+        }
+
+        if (!_splitChildren.TryRemove(new KeyValuePair<ulong, (ReplicaId, Snapshot, bool)>(childShard, child)))
+        {
+            return;
+        }
+
+        if (!desc.Replicas.Any(r => r.ReplicaId == child.Id.Replica && r.SiloId == options.SiloId))
+        {
+            ClusterLog.SplitChildSkipped(logger, desc.SplitFrom, childShard, $"the map no longer places replica {child.Id.Replica} here");
+            _splitting.TryRemove(childShard, out _);
+            return;
+        }
+
+        _ = StartSplitChildAsync(child.Id, child.Snapshot, child.Campaign);
+    }
+
+    private void StartWaitingSplitChildren(RouterStateMachine view)
+    {
+        foreach (var shard in _splitChildren.Keys)
+        {
+            StartSplitChildIfPlaced(view, shard);
+        }
     }
 
     private async Task StartSplitChildAsync(ReplicaId id, Snapshot snapshot, bool campaign)

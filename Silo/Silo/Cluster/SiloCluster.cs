@@ -104,6 +104,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         else
         {
             ClusterLog.Restarting(logger, options.SiloId, recovered.Count);
+            _metaCommitAtStart = recovered.Where(id => id.Shard == 0).Select(id => engine.Store.Find(id)?.InitialState().HardState.Commit ?? 0)
+                .DefaultIfEmpty(0UL).Max();
             foreach (var id in recovered)
             {
                 AddReplica(id);
@@ -407,6 +409,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
 
         var draining = status == SiloStatus.Draining;
+        StartWaitingSplitChildren(view);
         foreach (var shard in view.State.Shards)
         {
             var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);
