@@ -99,42 +99,68 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         ReadConsistency consistency = ReadConsistency.Linearizable, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        RoutingTable table;
-        using (var viewCall = new CallContext(_options, isWrite: false, cancellationToken))
-        {
-            try
-            {
-                table = await GetTableAsync(viewCall).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (viewCall.TimedOut)
-            {
-                throw viewCall.Timeout("scan");
-            }
-            catch (ReplicaUnreachableException ex)
-            {
-                throw new UnavailableException($"scan: {ex.Message}", ex);
-            }
-        }
-
         var wirePrefix = ByteString.CopyFrom(prefix.Span);
         var wireStart = ByteString.CopyFrom(startAfter.Span);
-        var parts = await Task.WhenAll(table.DataShards.Select(async shard =>
+        for (var attempt = 1; ; attempt++)
         {
-            // One context per shard: a context's retry state is not shared between concurrent loops.
-            using var call = new CallContext(_options, isWrite: false, cancellationToken);
-            var response = await RouteAsync(call, ShardSelector.ForShard(shard.ShardId), s => new ClientRequest
+            RoutingTable table;
+            using (var viewCall = new CallContext(_options, isWrite: false, cancellationToken))
             {
-                Scan = new ScanRequest
+                try
                 {
-                    Route = RouteOf(s), Prefix = wirePrefix, StartAfter = wireStart, Limit = (uint)limit,
-                    Consistency = ToWire(consistency),
-                },
-            }, "scan").ConfigureAwait(false);
-            return response.Items;
-        })).ConfigureAwait(false);
+                    table = await GetTableAsync(viewCall).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (viewCall.TimedOut)
+                {
+                    throw viewCall.Timeout("scan");
+                }
+                catch (ReplicaUnreachableException ex)
+                {
+                    throw new UnavailableException($"scan: {ex.Message}", ex);
+                }
+            }
 
-        return ScanMerge.Merge(parts, limit);
+            var moved = false;
+            var parts = await Task.WhenAll(table.DataShards.Select(async shard =>
+            {
+                // One context per shard: a context's retry state is not shared between concurrent loops.
+                using var call = new CallContext(_options, isWrite: false, cancellationToken);
+                ShardDescriptor? sent = null;
+                var response = await RouteAsync(call, ShardSelector.ForShard(shard.ShardId), s =>
+                {
+                    sent = s;
+                    return new ClientRequest
+                    {
+                        Scan = new ScanRequest
+                        {
+                            Route = RouteOf(s), Prefix = wirePrefix, StartAfter = wireStart, Limit = (uint)limit,
+                            Consistency = ToWire(consistency),
+                        },
+                    };
+                }, "scan").ConfigureAwait(false);
+                // The shard answered for a range other than the one this scan planned with (it was
+                // split meanwhile): the keys it gave away are in a shard the plan does not have.
+                if (sent is not null && (sent.HashStart != shard.HashStart || sent.HashEnd != shard.HashEnd))
+                {
+                    Volatile.Write(ref moved, true);
+                }
+
+                return response.Items;
+            })).ConfigureAwait(false);
+
+            if (!moved || attempt >= MaxScanPlans)
+            {
+                return moved
+                    ? throw new UnavailableException($"scan: the shards' ranges kept changing over {MaxScanPlans} attempts.")
+                    : ScanMerge.Merge(parts, limit);
+            }
+
+            // Planned again from the fresher view the stale answers brought in.
+        }
     }
+
+    // How many times a scan plans its shards again when ranges change under it.
+    private const int MaxScanPlans = 5;
 
     /// <summary>The cluster as the answering silo sees it (silos, shards, leaders).</summary>
     public async Task<ClusterView> GetClusterAsync(CancellationToken cancellationToken = default)
