@@ -99,6 +99,9 @@ public sealed class SplitShardTests
         // Not before the new shard's own leader reported its configuration: the split entry may not have applied yet.
         Assert.Equal(RouterRefusals.NotSettled, m.Next(RouterCommands.SplitShard(childId, child.HashStart + 1, child.Epoch, T0 + 101)).Reason);
         Report(m, childId, T0 + 101);
+        // Nor before the report says the split entry applied there (the new shard's range version).
+        Assert.Equal(RouterRefusals.NotSettled, m.Next(RouterCommands.SplitShard(childId, child.HashStart + 1, child.Epoch, T0 + 101)).Reason);
+        Report(m, childId, T0 + 101, rangeVer: child.Epoch.RangeVer);
         var result = m.Next(RouterCommands.SplitShard(childId, child.HashStart + 1, child.Epoch, T0 + 102));
 
         Assert.Equal(RouterOutcome.Applied, result.Outcome);
