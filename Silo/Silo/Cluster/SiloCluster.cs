@@ -481,6 +481,12 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 {
                     return true;
                 }
+
+                // A split carried out here: the shard is settled again (movable, splittable) only once the router hears.
+                if (g.StateMachine is KvReplicaStateMachine { Kv: var kv } && kv.RangeVersion != hint.RangeVer)
+                {
+                    return true;
+                }
             }
         }
 
