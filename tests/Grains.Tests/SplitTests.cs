@@ -195,4 +195,22 @@ public sealed class SplitTests
         Assert.Equal((12345UL, 99999UL, 7UL, 42UL, 1000L), (decoded.SplitHash, decoded.SplitRangeEnd, decoded.SplitRangeVersion, decoded.SplitChildShardId, decoded.TimestampMs));
         Assert.Equal(Pairs, decoded.SplitReplicas);
     }
+
+    [Fact]
+    public void The_replica_state_machine_hands_each_split_to_its_host_once_with_the_flag_up_while_it_does()
+    {
+        var sm = new MultiRaft.Grains.Replica.KvReplicaStateMachine(KvSessionOptions.Default, KvDriver.Limits);
+        var seen = new List<(ShardSplit Split, bool Applying, ulong RangeEnd)>();
+        sm.SplitApplied = s => seen.Add((s, sm.SplitApplying, sm.Kv.RangeEnd));
+        var at = KeyHash.SpaceEnd / 2;
+        var split = CommandCodec.Encode(KvCommand.Split(at, KeyHash.SpaceEnd, 2, 9, Pairs));
+
+        sm.Apply(1, CommandCodec.Encode(KvCommand.Put(0, 0, "a"u8, "x"u8, KvDriver.Limits)));
+        sm.Apply(2, split);
+        sm.Apply(3, split);
+
+        var (handed, applying, end) = Assert.Single(seen);
+        Assert.Equal((2UL, 9UL, true, at), (handed.Index, handed.ChildShardId, applying, end));
+        Assert.False(sm.SplitApplying);
+    }
 }

@@ -184,6 +184,14 @@ internal sealed partial class SiloCluster
     // entry's part ends where the shard's range ends then).
     private void ProposeSplitIfLeading(RouterStateMachine view, ShardDescriptor desc)
     {
+        // Cheap first look (off the worker; the worker decides): the map's range version is past
+        // the state machine's only while a split of the map is still to carry out.
+        if (engine.Find(desc.ShardId) is not { StateMachine: KvReplicaStateMachine local }
+            || Math.Max(local.Kv.RangeVersion, 1) >= desc.Epoch.RangeVer)
+        {
+            return;
+        }
+
         List<ShardDescriptor>? children = null;
         foreach (var s in view.DataShards)
         {
