@@ -50,9 +50,15 @@ public sealed record ShardMotion(IReadOnlyList<ReplicaDescriptor> Joining, IRead
     }
 
     /// <summary>
-    /// Whether the shard's leader has reported a configuration that is exactly the map's: only
-    /// such a shard is safe to start a new move on.
+    /// Whether the shard's leader has reported a configuration that is exactly the map's, and has
+    /// carried out the map's last split of the shard (its state machine's range version is the
+    /// map's; before any split the leader reports 0 and the map has 1): only such a shard is safe
+    /// to start a new move or split on. A replica moved before the split entry applied would get
+    /// no counterpart in the new shard.
     /// </summary>
-    public static bool IsSettled(ShardDescriptor shard, LeaderHint? hint) =>
-        hint is { Voters.Count: > 0 } && Of(shard, hint).Settled;
+    public static bool IsSettled(ShardDescriptor shard, LeaderHint? hint)
+    {
+        ArgumentNullException.ThrowIfNull(shard);
+        return hint is { Voters.Count: > 0 } && Math.Max(hint.RangeVer, 1) >= (shard.Epoch?.RangeVer ?? 0) && Of(shard, hint).Settled;
+    }
 }

@@ -5,7 +5,7 @@ namespace MultiRaft.Cli;
 
 /// <summary>
 /// The operator commands: <c>cluster status</c> (silos and shards as tables), <c>silo drain</c>, <c>silo undrain</c>,
-/// <c>silo remove</c> and <c>shard transfer-leader</c>.
+/// <c>silo remove</c>, <c>shard transfer-leader</c> and <c>shard split</c>.
 /// </summary>
 internal static class ClusterCommands
 {
@@ -67,6 +67,17 @@ internal static class ClusterCommands
             await output.WriteLineAsync($"shard {id.ToString(CultureInfo.InvariantCulture)} is led by {silo}").ConfigureAwait(false);
             return ExitCodes.Ok;
         });
-        return new Command("shard", "Steer shards") { transfer };
+        var splitShard = new Argument<ulong>("shard") { Description = "The shard's id" };
+        var at = new Option<ulong?>("--at") { Description = "The key hash to split at, strictly inside the shard's range (default: the middle)" };
+        var split = new Command("split", "Split a shard in two: the new shard takes the keys from the hash to the range's end") { splitShard, at };
+        runner.SetAction(split, async (parse, client, output, ct) =>
+        {
+            var id = parse.GetValue(splitShard);
+            var (kept, added) = await client.SplitShardAsync(id, parse.GetValue(at), ct).ConfigureAwait(false);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"shard {kept.ShardId} keeps [{kept.HashStart}, {kept.HashEnd}); shard {added.ShardId} takes [{added.HashStart}, {added.HashEnd})")).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        });
+        return new Command("shard", "Steer shards") { transfer, split };
     }
 }

@@ -106,42 +106,68 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         ReadConsistency consistency = ReadConsistency.Linearizable, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        RoutingTable table;
-        using (var viewCall = new CallContext(_options, isWrite: false, cancellationToken))
-        {
-            try
-            {
-                table = await GetTableAsync(viewCall).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (viewCall.TimedOut)
-            {
-                throw viewCall.Timeout("scan");
-            }
-            catch (ReplicaUnreachableException ex)
-            {
-                throw new UnavailableException($"scan: {ex.Message}", ex);
-            }
-        }
-
         var wirePrefix = ByteString.CopyFrom(prefix.Span);
         var wireStart = ByteString.CopyFrom(startAfter.Span);
-        var parts = await Task.WhenAll(table.DataShards.Select(async shard =>
+        for (var attempt = 1; ; attempt++)
         {
-            // One context per shard: a context's retry state is not shared between concurrent loops.
-            using var call = new CallContext(_options, isWrite: false, cancellationToken);
-            var response = await RouteAsync(call, ShardSelector.ForShard(shard.ShardId), s => new ClientRequest
+            RoutingTable table;
+            using (var viewCall = new CallContext(_options, isWrite: false, cancellationToken))
             {
-                Scan = new ScanRequest
+                try
                 {
-                    Route = RouteOf(s), Prefix = wirePrefix, StartAfter = wireStart, Limit = (uint)limit,
-                    Consistency = ToWire(consistency),
-                },
-            }, "scan").ConfigureAwait(false);
-            return response.Items;
-        })).ConfigureAwait(false);
+                    table = await GetTableAsync(viewCall).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (viewCall.TimedOut)
+                {
+                    throw viewCall.Timeout("scan");
+                }
+                catch (ReplicaUnreachableException ex)
+                {
+                    throw new UnavailableException($"scan: {ex.Message}", ex);
+                }
+            }
 
-        return ScanMerge.Merge(parts, limit);
+            var moved = false;
+            var parts = await Task.WhenAll(table.DataShards.Select(async shard =>
+            {
+                // One context per shard: a context's retry state is not shared between concurrent loops.
+                using var call = new CallContext(_options, isWrite: false, cancellationToken);
+                ShardDescriptor? sent = null;
+                var response = await RouteAsync(call, ShardSelector.ForShard(shard.ShardId), s =>
+                {
+                    sent = s;
+                    return new ClientRequest
+                    {
+                        Scan = new ScanRequest
+                        {
+                            Route = RouteOf(s), Prefix = wirePrefix, StartAfter = wireStart, Limit = (uint)limit,
+                            Consistency = ToWire(consistency),
+                        },
+                    };
+                }, "scan").ConfigureAwait(false);
+                // The shard answered for a range other than the one this scan planned with (it was
+                // split meanwhile): the keys it gave away are in a shard the plan does not have.
+                if (sent is not null && (sent.HashStart != shard.HashStart || sent.HashEnd != shard.HashEnd))
+                {
+                    Volatile.Write(ref moved, true);
+                }
+
+                return response.Items;
+            })).ConfigureAwait(false);
+
+            if (!moved || attempt >= MaxScanPlans)
+            {
+                return moved
+                    ? throw new UnavailableException($"scan: the shards' ranges kept changing over {MaxScanPlans} attempts.")
+                    : ScanMerge.Merge(parts, limit);
+            }
+
+            // Planned again from the fresher view the stale answers brought in.
+        }
     }
+
+    // How many times a scan plans its shards again when ranges change under it.
+    private const int MaxScanPlans = 5;
 
     /// <summary>The cluster as the answering silo sees it (silos, shards, leaders).</summary>
     public async Task<ClusterView> GetClusterAsync(CancellationToken cancellationToken = default)
@@ -249,6 +275,45 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
             ResponseStatus.NotFound => throw new NotFoundException($"{what}: {response.Error}"),
             _ => throw new MultiRaftException($"{what}: unexpected answer {response.Status} {response.Error}"),
         };
+    }
+
+    /// <summary>
+    /// Splits data shard <paramref name="shardId"/> at <paramref name="splitHash"/> (a key hash
+    /// strictly inside its range; null: the middle of its range). Returns once the router's map
+    /// holds both shards: the shard keeps [hash_start, split) and the new one takes [split,
+    /// hash_end), with a replica beside each of the shard's. The shard's leader then moves the
+    /// keys (and the client sessions) in its own log, in the background; requests routed before
+    /// the split are answered with a retryable stale-epoch error and retried, never served stale.
+    /// </summary>
+    /// <returns>The shard and the new shard, as the router's map has them after the split.</returns>
+    /// <exception cref="NotFoundException">No such data shard.</exception>
+    /// <exception cref="OperationRefusedException">
+    /// The router refused: the hash is not inside the range, the shard has a replica change in
+    /// progress or a replica that is not a voter, or its range changed meanwhile.
+    /// </exception>
+    public async Task<(ShardDescriptor Shard, ShardDescriptor NewShard)> SplitShardAsync(ulong shardId, ulong? splitHash = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var call = new CallContext(_options, isWrite: false, cancellationToken);
+        var response = await RouteAsync(call, ShardSelector.ForShard(0), _ => new ClientRequest
+        {
+            SplitShard = new SplitShardRequest { ShardId = shardId, SplitHash = splitHash ?? 0 },
+        }, "split").ConfigureAwait(false);
+        switch (response.Status)
+        {
+            case ResponseStatus.Ok when response.Cluster is { } view:
+                Accept(view);
+                var shard = view.Shards.First(s => s.ShardId == shardId);
+                var added = view.Shards.First(s => s.ShardId != 0 && s.HashStart == shard.HashEnd);
+                return (shard, added);
+            case ResponseStatus.ShardNotFound:
+            case ResponseStatus.NotFound:
+                throw new NotFoundException($"split: {response.Error}");
+            case ResponseStatus.PreconditionFailed:
+                throw new OperationRefusedException(response.Error);
+            default:
+                throw new MultiRaftException($"split: unexpected answer {response.Status} {response.Error}");
+        }
     }
 
     /// <summary>How many data-shard replicas the view places on <paramref name="siloId"/>.</summary>

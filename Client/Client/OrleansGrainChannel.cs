@@ -26,6 +26,7 @@ public sealed class OrleansGrainChannel(IGrainFactory grains) : IGrainChannel
             ClientRequest.OpOneofCase.TransferLeader => grain.TransferLeader(request.TransferLeader, timeout),
             ClientRequest.OpOneofCase.Digest => grain.Digest(),
             ClientRequest.OpOneofCase.ScaleIn => grain.ScaleIn(request.ScaleIn, timeout),
+            ClientRequest.OpOneofCase.SplitShard => grain.SplitShard(request.SplitShard, timeout),
             _ => throw new ArgumentException($"'{request.OpCase}' is not an operation of a replica grain.", nameof(request)),
         };
         return await AnswerAsync(call, $"replica {target.ReplicaId} of shard {target.ShardId} on silo {target.SiloId}", cancellationToken)

@@ -36,6 +36,10 @@ public interface IReplicaGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ClientResponse> ScaleIn(ScaleInRequest request, uint timeoutMs);
 
+    /// <summary>On the meta shard (0): splits a data shard through the router; answers once the router applied it.</summary>
+    [AlwaysInterleave]
+    Task<ClientResponse> SplitShard(SplitShardRequest request, uint timeoutMs);
+
     /// <summary>This member's state digest (value), applied index (version) and Raft membership (shard).</summary>
     [AlwaysInterleave]
     Task<ClientResponse> Digest();

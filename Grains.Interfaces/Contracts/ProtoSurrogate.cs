@@ -57,6 +57,10 @@ public sealed class TransferLeaderRequestConverter : ProtoConverter<TransferLead
 [RegisterConverter]
 public sealed class ScaleInRequestConverter : ProtoConverter<ScaleInRequest>;
 
+/// <summary>Orleans converter for <see cref="SplitShardRequest"/>.</summary>
+[RegisterConverter]
+public sealed class SplitShardRequestConverter : ProtoConverter<SplitShardRequest>;
+
 /// <summary>Orleans converter for <see cref="SiloInfo"/>.</summary>
 [RegisterConverter]
 public sealed class SiloInfoConverter : ProtoConverter<SiloInfo>;

@@ -134,7 +134,7 @@ public static class CommandCodec
     internal static KvStatus ReadStatus(ref SpanReader r, string what)
     {
         var s = r.ReadByte();
-        return s is >= (byte)KvStatus.Ok and <= (byte)KvStatus.SessionExpired
+        return s is >= (byte)KvStatus.Ok and <= (byte)KvStatus.WrongShard
             ? (KvStatus)s
             : throw new FormatException($"{what}: unknown status {s}");
     }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace MultiRaft.Grains.Kv;
 
 /// <summary>
@@ -77,6 +79,79 @@ public sealed class KvCommand
     public static KvCommand CompareAndDelete(ulong clientId, ulong sequence, ReadOnlySpan<byte> key, ulong expectedVersion, KvLimits limits) =>
         Build(KvCommandKind.CompareAndDelete, clientId, sequence, key, [], expectedVersion, limits);
 
+    /// <summary>
+    /// Splits the shard at <paramref name="splitHash"/>: the keys whose hash lies in
+    /// [<paramref name="splitHash"/>, <paramref name="rangeEnd"/>) and a copy of the session table
+    /// become shard <paramref name="childShardId"/>'s initial state. Proposed by the shard's leader
+    /// once the router's map shows the split, so that the log, not a view, decides which writes
+    /// land before it (and move) and which after it (and are refused).
+    /// </summary>
+    /// <param name="splitHash">The child's first hash; inside the shard's current range.</param>
+    /// <param name="rangeEnd">The new shard's end: the shard's current range end (a split proposed twice, or against a range that changed since, applies as a no-op).</param>
+    /// <param name="rangeVersion">The range version both shards have in the router's map after the split.</param>
+    /// <param name="childShardId">The new shard.</param>
+    /// <param name="replicas">For every replica of this shard, its counterpart in the new shard (on the same silo).</param>
+    /// <param name="timestampMs">The leader's clock.</param>
+    /// <remarks>
+    /// Encoded in the common layout: expectedVersion = split hash, key = rangeEnd u64, rangeVersion
+    /// u64, childShardId u64; value = (replica u64, child replica u64) per replica.
+    /// </remarks>
+    public static KvCommand Split(ulong splitHash, ulong rangeEnd, ulong rangeVersion, ulong childShardId,
+        IReadOnlyList<(ulong Replica, ulong ChildReplica)> replicas, long timestampMs = 0)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        if (splitHash == 0 || splitHash >= rangeEnd || childShardId == 0 || replicas.Count == 0)
+        {
+            throw new ArgumentException("a split names a hash inside the range, a child shard and the child replicas");
+        }
+
+        var key = new byte[24];
+        BinaryPrimitives.WriteUInt64LittleEndian(key, rangeEnd);
+        BinaryPrimitives.WriteUInt64LittleEndian(key.AsSpan(8), rangeVersion);
+        BinaryPrimitives.WriteUInt64LittleEndian(key.AsSpan(16), childShardId);
+        var value = new byte[replicas.Count * 16];
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan(i * 16), replicas[i].Replica);
+            BinaryPrimitives.WriteUInt64LittleEndian(value.AsSpan((i * 16) + 8), replicas[i].ChildReplica);
+        }
+
+        return new KvCommand(KvCommandKind.Split, 0, 0, timestampMs, key, value, splitHash);
+    }
+
+    /// <summary>A split's first hash of the new shard.</summary>
+    public ulong SplitHash => Kind == KvCommandKind.Split ? ExpectedVersion : 0;
+
+    /// <summary>A split's expected current range end.</summary>
+    public ulong SplitRangeEnd => Kind == KvCommandKind.Split ? BinaryPrimitives.ReadUInt64LittleEndian(KeyBytes) : 0;
+
+    /// <summary>A split's range version after it.</summary>
+    public ulong SplitRangeVersion => Kind == KvCommandKind.Split ? BinaryPrimitives.ReadUInt64LittleEndian(KeyBytes.AsSpan(8)) : 0;
+
+    /// <summary>A split's new shard.</summary>
+    public ulong SplitChildShardId => Kind == KvCommandKind.Split ? BinaryPrimitives.ReadUInt64LittleEndian(KeyBytes.AsSpan(16)) : 0;
+
+    /// <summary>A split's (replica, child replica) pairs.</summary>
+    public IReadOnlyList<(ulong Replica, ulong ChildReplica)> SplitReplicas
+    {
+        get
+        {
+            if (Kind != KvCommandKind.Split)
+            {
+                return [];
+            }
+
+            var pairs = new (ulong, ulong)[ValueBytes.Length / 16];
+            for (var i = 0; i < pairs.Length; i++)
+            {
+                pairs[i] = (BinaryPrimitives.ReadUInt64LittleEndian(ValueBytes.AsSpan(i * 16)),
+                    BinaryPrimitives.ReadUInt64LittleEndian(ValueBytes.AsSpan((i * 16) + 8)));
+            }
+
+            return pairs;
+        }
+    }
+
     /// <summary>The same command stamped with the leader's logical time.</summary>
     public KvCommand WithTimestamp(long timestampMs) =>
         new(Kind, ClientId, Sequence, timestampMs, KeyBytes, ValueBytes, ExpectedVersion);
@@ -115,6 +190,13 @@ public sealed class KvCommand
         {
             return clientId != 0 || sequence != 0 || keyLength != 0 || valueLength != 0 || expectedVersion != 0
                 ? "an open-session command carries no client, sequence, key, value or version"
+                : null;
+        }
+
+        if (kind == KvCommandKind.Split)
+        {
+            return clientId != 0 || sequence != 0 || keyLength != 24 || valueLength == 0 || valueLength % 16 != 0 || expectedVersion == 0
+                ? "a split carries no client or sequence, a 24-byte range key, replica pairs and a non-zero split hash"
                 : null;
         }
 

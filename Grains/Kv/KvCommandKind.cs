@@ -20,4 +20,10 @@ public enum KvCommandKind : byte
 
     /// <summary>Removes a key if its version equals the expected (non-zero) one (<c>DELETE</c> with <c>If-Match</c>).</summary>
     CompareAndDelete = 6,
+
+    /// <summary>
+    /// Splits the shard: the keys from the split hash to the range's end, with a copy of the
+    /// session table, become the initial state of a new shard (see <see cref="KvCommand.Split"/>).
+    /// </summary>
+    Split = 7,
 }

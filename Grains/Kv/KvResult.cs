@@ -19,4 +19,7 @@ public readonly record struct KvResult(KvStatus Status, ulong Version)
 
     /// <summary>The session is unknown or expired; nothing was applied.</summary>
     public static KvResult SessionExpired => new(KvStatus.SessionExpired, 0);
+
+    /// <summary>The key belongs to another shard since a split; nothing was applied.</summary>
+    public static KvResult WrongShard => new(KvStatus.WrongShard, 0);
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using MultiRaft.Grains.Interfaces;
 
 namespace MultiRaft.Grains.Kv;
 
@@ -9,11 +10,18 @@ namespace MultiRaft.Grains.Kv;
 /// version u64), sessionCount i32, then per session from least to most recently touched (clientId
 /// u64, lastSequence u64, status u8 (0 before the first command), version u64, lastTouchMs i64),
 /// and last the SHA-256 of all preceding bytes. The hash doubles as the <see cref="Digest"/>.
+/// Format 2 (written only by a shard a split went through) adds rangeStart u64, rangeEnd u64,
+/// rangeVersion u64 after nowMs; format 1 is a shard owning the whole space it was given.
 /// </remarks>
 public sealed partial class KvStateMachine
 {
     /// <summary>The snapshot format version written.</summary>
     public const byte SnapshotFormatVersion = 1;
+
+    /// <summary>The snapshot format written by a shard a split went through (it records its range).</summary>
+    public const byte SplitSnapshotFormatVersion = 2;
+
+    private bool RangeIsWhole => RangeStart == 0 && RangeEnd == KeyHash.SpaceEnd && RangeVersion == 0;
 
     private const int DigestSize = 32;
     private static ReadOnlySpan<byte> Magic => "MRKV"u8;
@@ -28,7 +36,7 @@ public sealed partial class KvStateMachine
 
     /// <summary>The exact length of the snapshot <see cref="WriteSnapshot(Stream)"/> would write now.</summary>
     public long SnapshotLength =>
-        Magic.Length + 1 + 8 + 8 + 4 + itemBytes + (keys.Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
+        Magic.Length + 1 + 8 + 8 + (RangeIsWhole ? 0 : 24) + 4 + itemBytes + (keys.Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
 
     /// <summary>Writes the whole state (map, sessions, last applied index) to <paramref name="output"/>.</summary>
     public void WriteSnapshot(Stream output)
@@ -69,13 +77,23 @@ public sealed partial class KvStateMachine
         var r = new SpanReader(body, "snapshot");
         r.Take(Magic.Length);
         var format = r.ReadByte();
-        if (format != SnapshotFormatVersion)
+        if (format is not SnapshotFormatVersion and not SplitSnapshotFormatVersion)
         {
             throw new FormatException($"snapshot: unknown format version {format}");
         }
 
         var lastApplied = r.ReadUInt64();
         var nowMs = r.ReadInt64();
+        var (rangeStart, rangeEnd, rangeVersion) = (0UL, KeyHash.SpaceEnd, 0UL);
+        if (format == SplitSnapshotFormatVersion)
+        {
+            (rangeStart, rangeEnd, rangeVersion) = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
+            if (rangeStart >= rangeEnd || rangeEnd > KeyHash.SpaceEnd)
+            {
+                throw new FormatException($"snapshot: invalid range [{rangeStart}, {rangeEnd})");
+            }
+        }
+
         var newKeys = new SortedSet<byte[]>(ByteKeyComparer.Instance);
         var newSlots = new Dictionary<byte[], Slot>(ByteKeyComparer.Instance);
         var keyCount = r.ReadCount("key count");
@@ -144,6 +162,8 @@ public sealed partial class KvStateMachine
         itemBytes = newItemBytes;
         sessions = SessionTable.Restore(sessionOptions, nowMs, restored);
         LastAppliedIndex = lastApplied;
+        (RangeStart, RangeEnd, RangeVersion) = (rangeStart, rangeEnd, rangeVersion);
+        LastSplit = null;
     }
 
     // Client id, last sequence, result status, result version, last touch.
@@ -152,9 +172,17 @@ public sealed partial class KvStateMachine
     private byte[] WriteTo(SnapshotSink sink)
     {
         sink.Write(Magic);
-        sink.WriteByte(SnapshotFormatVersion);
+        var whole = RangeIsWhole;
+        sink.WriteByte(whole ? SnapshotFormatVersion : SplitSnapshotFormatVersion);
         sink.WriteUInt64(LastAppliedIndex);
         sink.WriteInt64(sessions.NowMs);
+        if (!whole)
+        {
+            sink.WriteUInt64(RangeStart);
+            sink.WriteUInt64(RangeEnd);
+            sink.WriteUInt64(RangeVersion);
+        }
+
         sink.WriteInt32(keys.Count);
         foreach (var key in keys)
         {

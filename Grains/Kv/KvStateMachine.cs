@@ -64,6 +64,7 @@ public sealed partial class KvStateMachine
         ArgumentNullException.ThrowIfNull(command);
         CheckIndex(index);
         sessions.Advance(command.TimestampMs);
+        LastSplit = null;
         var result = ApplyOnce(index, command);
         LastAppliedIndex = index;
         return result;
@@ -74,6 +75,7 @@ public sealed partial class KvStateMachine
     public void Skip(ulong index)
     {
         CheckIndex(index);
+        LastSplit = null;
         LastAppliedIndex = index;
     }
 
@@ -139,12 +141,24 @@ public sealed partial class KvStateMachine
 
     private KvResult ApplyOnce(ulong index, KvCommand command)
     {
+        if (command.Kind == KvCommandKind.Split)
+        {
+            return ApplySplit(index, command);
+        }
+
         if (command.Kind == KvCommandKind.OpenSession)
         {
             // Client ids are log indexes, so an id is never handed out twice, even after expiry:
             // an unknown id is always a session that expired, never a new one.
             sessions.Open(index);
             return KvResult.Ok(index);
+        }
+
+        // A key a split moved away is refused before its session is looked at: the write is not
+        // applied here, and its retry on the new shard must find the session as it was.
+        if (!Owns(command.KeyBytes))
+        {
+            return KvResult.WrongShard;
         }
 
         if (command.ClientId == 0)

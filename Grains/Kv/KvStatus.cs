@@ -17,4 +17,10 @@ public enum KvStatus : byte
 
     /// <summary>The client's session is unknown or expired, so the command was not applied: a retry might otherwise apply twice.</summary>
     SessionExpired = 5,
+
+    /// <summary>
+    /// The key is outside the shard's range since a split moved it to another shard: nothing was
+    /// applied (the session is not touched either). Routing is stale: refresh it and retry.
+    /// </summary>
+    WrongShard = 6,
 }

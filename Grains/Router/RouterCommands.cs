@@ -42,6 +42,17 @@ public static class RouterCommands
         };
     }
 
+    /// <summary>Splits <paramref name="shardId"/> at <paramref name="splitHash"/>, if the shard is still at <paramref name="expectedEpoch"/>.</summary>
+    public static RouterCommand SplitShard(ulong shardId, ulong splitHash, ShardEpoch expectedEpoch, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(expectedEpoch);
+        return new RouterCommand
+        {
+            TimestampMs = timestampMs,
+            SplitShard = new SplitShard { ShardId = shardId, SplitHash = splitHash, ExpectedEpoch = expectedEpoch.Clone() },
+        };
+    }
+
     /// <summary>Sets the desired role of a replica, if the shard is still at <paramref name="expectedEpoch"/>.</summary>
     public static RouterCommand SetRole(ulong shardId, ulong replicaId, ReplicaRole role, ShardEpoch expectedEpoch, long timestampMs)
     {

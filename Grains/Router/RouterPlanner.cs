@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
@@ -105,6 +106,7 @@ public static class RouterPlanner
             hints[hint.ShardId] = hint;
         }
 
+        PlanSplits(state, hints, options, nowMs, touched, commands);
         if (!repairing)
         {
             RouterBalancer.PlanMoves(state, placeable, hints, options, nowMs, touched, commands);
@@ -265,5 +267,37 @@ public static class RouterPlanner
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Splits at the middle of its range every data shard whose leader reports more keys or bytes
+    /// than the thresholds, if it can be split now: settled, all voters, and its leader has carried
+    /// out the last split of it (the report's range version is the map's; until then its counts
+    /// still include the keys that are leaving).
+    /// </summary>
+    private static void PlanSplits(RouterState state, Dictionary<ulong, LeaderHint> hints, RouterPlannerOptions options, long nowMs,
+        HashSet<ulong> touched, List<RouterCommand> commands)
+    {
+        if (options.SplitKeys <= 0 && options.SplitBytes <= 0)
+        {
+            return;
+        }
+
+        foreach (var shard in state.Shards)
+        {
+            if (shard.ShardId == RouterStateMachine.MetaShardId || touched.Contains(shard.ShardId)
+                || !hints.TryGetValue(shard.ShardId, out var hint)
+                || !((options.SplitKeys > 0 && hint.KeyCount >= (ulong)options.SplitKeys) || (options.SplitBytes > 0 && hint.SizeBytes >= (ulong)options.SplitBytes))
+                || Math.Max(hint.RangeVer, 1) < shard.Epoch.RangeVer
+                || shard.HashEnd - shard.HashStart < 2
+                || shard.Replicas.Any(r => r.Role != ReplicaRole.Voter)
+                || !ShardMotion.IsSettled(shard, hint))
+            {
+                continue;
+            }
+
+            commands.Add(RouterCommands.SplitShard(shard.ShardId, shard.HashStart + ((shard.HashEnd - shard.HashStart) / 2), shard.Epoch, nowMs));
+            touched.Add(shard.ShardId);
+        }
     }
 }

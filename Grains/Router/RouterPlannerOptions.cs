@@ -12,5 +12,7 @@ namespace MultiRaft.Grains.Router;
 /// log to catch up, taken from the same disks and cores that serve requests.
 /// </param>
 /// <param name="BalanceLeaders">Whether the planner spreads shard leaderships over the silos (names preferred leaders).</param>
+/// <param name="SplitKeys">Keys (as the shard's leader reports them) past which a shard is split at the middle of its range; 0: never.</param>
+/// <param name="SplitBytes">Bytes of keys and values past which a shard is split; 0: never.</param>
 public sealed record RouterPlannerOptions(int ReplicationFactor = 3, int MaxMetaVoters = 3, long DownTimeMs = 30_000, int MaxMovesPerSilo = 2,
-    bool BalanceLeaders = true);
+    bool BalanceLeaders = true, long SplitKeys = 1_000_000, long SplitBytes = 64L << 20);

@@ -71,4 +71,13 @@ public static class RouterRefusals
 
     /// <summary>UndrainSilo of a silo that is neither draining nor active (dead or removed).</summary>
     public const string NotDraining = "the silo is not draining";
+
+    /// <summary>SplitShard at a hash not strictly inside the shard's range.</summary>
+    public const string SplitOutsideRange = "the split hash is not strictly inside the shard's range";
+
+    /// <summary>SplitShard of a shard whose configuration is not known to equal the map (a move in progress, or no report yet).</summary>
+    public const string NotSettled = "the shard has a replica change in progress (or its leader has not reported its configuration)";
+
+    /// <summary>SplitShard of a shard with a replica that is not a voter.</summary>
+    public const string NotAllVoters = "every replica of the shard must be a voter to split it";
 }

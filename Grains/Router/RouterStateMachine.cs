@@ -74,6 +74,7 @@ public sealed partial class RouterStateMachine
             RouterCommand.CommandOneofCase.MoveReplica => ApplyMoveReplica(command.MoveReplica),
             RouterCommand.CommandOneofCase.SetPreferredLeader => ApplySetPreferredLeader(command.SetPreferredLeader),
             RouterCommand.CommandOneofCase.UndrainSilo => ApplyUndrain(command.UndrainSilo),
+            RouterCommand.CommandOneofCase.SplitShard => ApplySplitShard(command.SplitShard),
             _ => RouterResult.Refused(RouterRefusals.EmptyCommand),
         };
         if (result.Outcome == RouterOutcome.Applied)

@@ -35,4 +35,7 @@ public interface IReplicaOperations
 
     /// <summary>Drains or removes a silo through the router, if this silo's member of shard 0 leads.</summary>
     ValueTask<ClientResponse> ScaleInAsync(ulong shardId, ScaleInRequest request, uint timeoutMs);
+
+    /// <summary>Splits a data shard through the router, if this silo's member of shard 0 leads.</summary>
+    ValueTask<ClientResponse> SplitShardAsync(ulong shardId, SplitShardRequest request, uint timeoutMs);
 }

@@ -69,6 +69,15 @@ public sealed partial class ReplicaGrain(IReplicaOperations operations, ILogger<
     }
 
     /// <inheritdoc />
+    public Task<ClientResponse> SplitShard(SplitShardRequest request, uint timeoutMs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Hosted(new ShardRoute { ShardId = _shardId }, out var refusal)
+            ? operations.SplitShardAsync(_shardId, request, timeoutMs).AsTask()
+            : refusal;
+    }
+
+    /// <inheritdoc />
     public Task<ClientResponse> Digest() =>
         Hosted(new ShardRoute { ShardId = _shardId }, out var refusal) ? operations.DigestAsync(_shardId).AsTask() : refusal;
 

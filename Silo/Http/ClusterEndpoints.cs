@@ -70,6 +70,51 @@ internal static class ClusterEndpoints
     });
 
     /// <summary>
+    /// <c>POST /cluster/shards/{id}/split</c> with an optional body <c>{"at": hash}</c> (default:
+    /// the middle of the shard's range): 202 once the router's map holds both shards (the shard's
+    /// leader moves the keys in the background), with the two shards; 404 for an unknown data
+    /// shard; 409 when the router refuses (hash outside the range, replica change in progress).
+    /// </summary>
+    public static Task<IResult> SplitAsync(HttpContext context) => ApiErrors.Guard(context, async () =>
+    {
+        if (!ulong.TryParse(context.Request.RouteValues["id"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out var shardId)
+            || shardId == 0)
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such data shard");
+        }
+
+        var body = await CappedBody.ReadAsync(context.Request, MaxCommandBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status413PayloadTooLarge, "the body is too large");
+        }
+
+        ulong? at = null;
+        if (body.Length > 0)
+        {
+            try
+            {
+                at = JsonSerializer.Deserialize(body, HttpJsonContext.Default.SplitBody)?.At;
+            }
+            catch (JsonException)
+            {
+                return ApiErrors.Refuse(context, StatusCodes.Status400BadRequest, "the body must be empty or {\"at\": <hash>}");
+            }
+        }
+
+        var client = Client(context);
+        var view = await client.GetClusterAsync(context.RequestAborted).ConfigureAwait(false);
+        if (!view.Shards.Any(s => s.ShardId == shardId))
+        {
+            return ApiErrors.Refuse(context, StatusCodes.Status404NotFound, "no such shard: " + shardId.ToString(CultureInfo.InvariantCulture));
+        }
+
+        var (shard, added) = await client.SplitShardAsync(shardId, at, context.RequestAborted).ConfigureAwait(false);
+        return Results.Json(new SplitResult(ShardJson.From(shard, null), ShardJson.From(added, null)), HttpJsonContext.Default.SplitResult,
+            contentType: null, statusCode: StatusCodes.Status202Accepted);
+    });
+
+    /// <summary>
     /// <c>POST /cluster/silos/{id}/drain</c>: 202 once the router marked the silo draining, with
     /// the data replicas it still holds (they and its leaderships move in the background; ask
     /// again, or read <c>GET /cluster</c>, to follow). 404 for an unknown silo, 409 when the

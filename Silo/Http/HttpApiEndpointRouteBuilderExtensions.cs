@@ -25,6 +25,7 @@ public static class HttpApiEndpointRouteBuilderExtensions
 
         app.MapGet("/cluster", Handler(ClusterEndpoints.GetAsync));
         app.MapPost("/cluster/shards/{id}/transfer-leader", Handler(ClusterEndpoints.TransferLeaderAsync));
+        app.MapPost("/cluster/shards/{id}/split", Handler(ClusterEndpoints.SplitAsync));
         app.MapPost("/cluster/silos/{id}/drain", Handler(ClusterEndpoints.DrainAsync));
         app.MapDelete("/cluster/silos/{id}/drain", Handler(ClusterEndpoints.UndrainAsync));
         app.MapDelete("/cluster/silos/{id}", Handler(ClusterEndpoints.RemoveAsync));

@@ -20,6 +20,12 @@ internal sealed record TransferLeaderBody(string? To);
 /// <summary>The answer to a completed leadership transfer.</summary>
 internal sealed record TransferLeaderResult(ulong Shard, string Leader);
 
+/// <summary>The body of <c>POST /cluster/shards/{id}/split</c> (optional): the hash to split at; absent = the middle of the range.</summary>
+internal sealed record SplitBody(ulong? At);
+
+/// <summary>The answer to a split: the shard and the new shard as the router's map has them.</summary>
+internal sealed record SplitResult(ShardJson Shard, ShardJson NewShard);
+
 /// <summary>The answer to <c>POST /cluster/silos/{id}/drain</c>: the data replicas the silo still holds.</summary>
 internal sealed record DrainResult(string Silo, string Status, int ReplicasLeft);
 
@@ -37,5 +43,7 @@ internal sealed record UndrainResult(string Silo, string Status);
 [JsonSerializable(typeof(TransferLeaderResult))]
 [JsonSerializable(typeof(DrainResult))]
 [JsonSerializable(typeof(UndrainResult))]
+[JsonSerializable(typeof(SplitBody))]
+[JsonSerializable(typeof(SplitResult))]
 [JsonSerializable(typeof(ClusterJson))]
 internal sealed partial class HttpJsonContext : JsonSerializerContext;

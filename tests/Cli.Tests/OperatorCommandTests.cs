@@ -86,4 +86,44 @@ public sealed class OperatorCommandTests
 
         Assert.Equal(ExitCodes.Usage, await run.RunAsync("shard", "transfer-leader", "one", ScriptedChannel.Silo2));
     }
+
+    [Fact]
+    public async Task Shard_split_asks_the_router_and_prints_both_ranges()
+    {
+        var run = new CliRun();
+        run.Gateway.ScriptSplit();
+
+        Assert.Equal(ExitCodes.Ok, await run.RunAsync("shard", "split", "2", "--at", "3000000000"));
+
+        Assert.Equal("shard 2 keeps [2147483648, 3000000000); shard 3 takes [3000000000, 4294967296)\n", run.Out);
+        var call = run.Gateway.Calls.Single(c => c.Request.OpCase == ClientRequest.OpOneofCase.SplitShard);
+        Assert.Equal((0UL, 2UL, 3000000000UL), (call.Target!.Value.ShardId, call.Request.SplitShard.ShardId, call.Request.SplitShard.SplitHash));
+    }
+
+    [Fact]
+    public async Task Shard_split_without_a_hash_splits_at_the_middle()
+    {
+        var run = new CliRun();
+        run.Gateway.ScriptSplit();
+
+        Assert.Equal(ExitCodes.Ok, await run.RunAsync("shard", "split", "1"));
+
+        Assert.Equal("shard 1 keeps [0, 1073741824); shard 3 takes [1073741824, 2147483648)\n", run.Out);
+    }
+
+    [Fact]
+    public async Task Shard_split_refused_or_unknown_exits_1_and_a_bad_hash_is_a_usage_error()
+    {
+        var refused = new CliRun();
+        refused.Gateway.ScriptSplit("split refused: the split hash is not strictly inside the shard's range");
+        Assert.Equal(ExitCodes.NotFoundOrPreconditionFailed, await refused.RunAsync("shard", "split", "2", "--at", "5"));
+        Assert.Contains("not strictly inside", refused.Error);
+
+        var unknown = new CliRun();
+        unknown.Gateway.ScriptSplit();
+        Assert.Equal(ExitCodes.NotFoundOrPreconditionFailed, await unknown.RunAsync("shard", "split", "9"));
+        Assert.Contains("no data shard 9", unknown.Error);
+
+        Assert.Equal(ExitCodes.Usage, await new CliRun().RunAsync("shard", "split", "2", "--at", "middle"));
+    }
 }

@@ -64,4 +64,54 @@ public sealed class ScanTests
         var owners = keys.Select(k => cluster.View.Shards.Single(s => s.ShardId != 0 && KeyHash.Of(k) >= s.HashStart && KeyHash.Of(k) < s.HashEnd).ShardId);
         Assert.Equal(owners, cluster.Of(Op.Get).Select(r => r.Request.Get.Route.ShardId));
     }
+
+    [Fact]
+    public async Task A_scan_planned_before_a_split_is_planned_again_and_finds_the_keys_that_moved()
+    {
+        var cluster = new FakeCluster(silos: 1, dataShards: 2);
+        var keys = Enumerable.Range(0, 200).Select(i => System.Text.Encoding.UTF8.GetBytes($"p{i:D4}")).ToList();
+        var before = cluster.View.Clone();
+        // The cluster the client does not know yet: shard 2 split at 3/4 of the space into shard 3.
+        var after = cluster.View.Clone();
+        after.RouterAppliedIndex++;
+        var two = after.Shards.Single(s => s.ShardId == 2);
+        var three = two.Clone();
+        three.ShardId = 3;
+        three.HashStart = two.HashEnd = KeyHash.SpaceEnd / 4 * 3;
+        two.Epoch.RangeVer = three.Epoch.RangeVer = 2;
+        after.Shards.Add(three);
+        after.Leaders.Add(new LeaderHint { ShardId = 3, ReplicaId = 31, SiloId = "silo-a", Term = 1 });
+        var split = 0;
+        cluster.ViewScript = _ => FakeCluster.ViewAnswer(Volatile.Read(ref split) == 0 ? before : after);
+        cluster.Script = (_, request, _) =>
+        {
+            var scan = request.Scan;
+            // The split happens as the first scan reaches shard 2.
+            if (scan.Route.ShardId == 2)
+            {
+                Interlocked.Exchange(ref split, 1);
+            }
+
+            var shard = after.Shards.Single(s => s.ShardId == scan.Route.ShardId);
+            if (scan.Route.Epoch.RangeVer < shard.Epoch.RangeVer)
+            {
+                return new ValueTask<ClientResponse>(new ClientResponse { Status = ResponseStatus.StaleEpoch, Shard = shard.Clone() });
+            }
+
+            var response = new ClientResponse { Status = ResponseStatus.Ok };
+            response.Items.AddRange(keys
+                .Where(k => KeyHash.Of(k) >= shard.HashStart && KeyHash.Of(k) < shard.HashEnd)
+                .Order(Comparer<byte[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b)))
+                .Take((int)scan.Limit)
+                .Select(k => new KvPair { Key = ByteString.CopyFrom(k), Value = ByteString.CopyFrom(k), Version = 1 }));
+            return new ValueTask<ClientResponse>(response);
+        };
+        await using var client = cluster.NewClient();
+
+        var result = await client.ScanAsync("p"u8.ToArray(), 1000, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Contains(keys, k => KeyHash.Of(k) >= three.HashStart);
+        Assert.Equal(keys.Select(Convert.ToHexString), result.Select(e => Convert.ToHexString(e.Key.Span)));
+        Assert.Contains(cluster.Of(Op.Scan), r => r.Request.Scan.Route.ShardId == 3);
+    }
 }

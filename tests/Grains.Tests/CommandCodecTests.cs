@@ -68,7 +68,8 @@ public sealed class CommandCodecTests
     [Theory]
     [InlineData(0, 2, "unknown format version 2")]
     [InlineData(1, 0, "unknown command kind 0")]
-    [InlineData(1, 7, "unknown command kind 7")]
+    [InlineData(1, 8, "unknown command kind 8")]
+    [InlineData(1, 7, "a split carries")]
     public void Unknown_version_or_kind_is_rejected(int offset, byte value, string message)
     {
         var bytes = CommandCodec.Encode(Build("put"));
@@ -174,7 +175,7 @@ public sealed class CommandCodecTests
         Assert.Throws<FormatException>(() => CommandCodec.DecodeResult([.. good, 0]));
         Assert.Throws<FormatException>(() => CommandCodec.DecodeResult([2, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
         Assert.Throws<FormatException>(() => CommandCodec.DecodeResult([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
-        Assert.Throws<FormatException>(() => CommandCodec.DecodeResult([1, 6, 0, 0, 0, 0, 0, 0, 0, 0]));
+        Assert.Throws<FormatException>(() => CommandCodec.DecodeResult([1, 7, 0, 0, 0, 0, 0, 0, 0, 0]));
     }
 
     private static byte[] Raw(KvCommandKind kind, ulong client, ulong seq, byte[] key, byte[] value, ulong expected)

@@ -183,5 +183,55 @@ public sealed class ClusterTests
         await Error(remove, HttpStatusCode.NotFound, "no such silo: silo-9");
     }
 
+    [Theory]
+    [InlineData("", 3221225472UL)]
+    [InlineData("{}", 3221225472UL)]
+    [InlineData("""{"at":3000000000}""", 3000000000UL)]
+    public async Task Split_asks_the_meta_shard_and_answers_202_with_both_shards(string body, ulong at)
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Channel.ScriptSplit();
+
+        using var response = await host.Http.PostAsync("/cluster/shards/2/split", Json(body), Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
+        var kept = doc.RootElement.GetProperty("shard");
+        var added = doc.RootElement.GetProperty("newShard");
+        Assert.Equal((2UL, 2147483648UL, at), (kept.GetProperty("id").GetUInt64(), kept.GetProperty("hashStart").GetUInt64(), kept.GetProperty("hashEnd").GetUInt64()));
+        Assert.Equal((3UL, at, 4294967296UL), (added.GetProperty("id").GetUInt64(), added.GetProperty("hashStart").GetUInt64(), added.GetProperty("hashEnd").GetUInt64()));
+        var call = Assert.Single(host.Channel.Calls, c => c.Request.OpCase == ClientRequest.OpOneofCase.SplitShard);
+        Assert.Equal(0UL, call.Target!.Value.ShardId);
+        Assert.Equal((2UL, body.Contains("at", StringComparison.Ordinal) ? at : 0UL), (call.Request.SplitShard.ShardId, call.Request.SplitShard.SplitHash));
+    }
+
+    [Theory]
+    [InlineData("/cluster/shards/9/split")]
+    [InlineData("/cluster/shards/0/split")]
+    [InlineData("/cluster/shards/x/split")]
+    public async Task Split_of_an_unknown_shard_gets_404(string path)
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Channel.ScriptSplit();
+
+        using var response = await host.Http.PostAsync(path, null, Ct);
+
+        await Error(response, HttpStatusCode.NotFound);
+        Assert.DoesNotContain(host.Channel.Requests, r => r.OpCase == ClientRequest.OpOneofCase.SplitShard);
+    }
+
+    [Fact]
+    public async Task Split_refused_by_the_router_answers_409_and_a_malformed_body_400()
+    {
+        await using var host = await ApiHost.StartAsync();
+        host.Channel.ScriptSplit("split refused: the split hash is not strictly inside the shard's range");
+
+        using var refused = await host.Http.PostAsync("/cluster/shards/2/split", Json("""{"at":5}"""), Ct);
+        using var malformed = await host.Http.PostAsync("/cluster/shards/2/split", Json("""{"at":"middle"}"""), Ct);
+
+        await Error(refused, HttpStatusCode.Conflict, "split refused: the split hash is not strictly inside the shard's range");
+        await Error(malformed, HttpStatusCode.BadRequest);
+    }
+
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

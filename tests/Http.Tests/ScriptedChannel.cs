@@ -245,6 +245,44 @@ internal sealed class ScriptedChannel : IGrainChannel
             : new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = refusal };
     }
 
+    /// <summary>
+    /// Scripts the router's answer to a split: with no refusal, the named shard keeps the lower
+    /// part and a new shard 3 (replicas 31, 32) takes [hash, end) in the view answered.
+    /// </summary>
+    public void ScriptSplit(string? refusal = null)
+    {
+        AddMetaShard();
+        Override = r =>
+        {
+            if (r.OpCase != ClientRequest.OpOneofCase.SplitShard)
+            {
+                return null;
+            }
+
+            if (refusal is not null)
+            {
+                return new ClientResponse { Status = ResponseStatus.PreconditionFailed, Error = refusal };
+            }
+
+            lock (_gate)
+            {
+                var shard = View.Shards.FirstOrDefault(s => s.ShardId == r.SplitShard.ShardId && s.ShardId != 0);
+                if (shard is null)
+                {
+                    return new ClientResponse { Status = ResponseStatus.NotFound, Error = "no data shard " + r.SplitShard.ShardId };
+                }
+
+                var at = r.SplitShard.SplitHash != 0 ? r.SplitShard.SplitHash : shard.HashStart + ((shard.HashEnd - shard.HashStart) / 2);
+                var added = Shard(3, at, shard.HashEnd, 31, 32);
+                added.Epoch.RangeVer = ++shard.Epoch.RangeVer;
+                shard.HashEnd = at;
+                View.Shards.Insert(View.Shards.IndexOf(shard) + 1, added);
+                View.RouterAppliedIndex++;
+                return new ClientResponse { Cluster = View.Clone() };
+            }
+        };
+    }
+
     /// <summary>The one drain or remove request seen: the shard it went to, the silo it named, and whether it removes.</summary>
     public (ulong Shard, string Silo, bool Remove) ScaleInCall()
     {

@@ -45,4 +45,16 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 5113, Level = LogLevel.Warning, Message = "Silo {SiloId} was removed from the cluster; stopping")]
     public static partial void SiloRemoved(ILogger logger, string siloId);
+
+    [LoggerMessage(EventId = 5114, Level = LogLevel.Information, Message = "Shard {ShardId}: proposing its split at hash {SplitHash} into shard {ChildShardId}")]
+    public static partial void ProposingSplit(ILogger logger, ulong shardId, ulong splitHash, ulong childShardId);
+
+    [LoggerMessage(EventId = 5115, Level = LogLevel.Information, Message = "Shard {ShardId}: split applied at index {Index}; starting replica {ChildReplicaId} of shard {ChildShardId} from it")]
+    public static partial void StartingSplitChild(ILogger logger, ulong shardId, ulong index, ulong childShardId, ulong childReplicaId);
+
+    [LoggerMessage(EventId = 5116, Level = LogLevel.Warning, Message = "Shard {ShardId}: split into shard {ChildShardId} applied, but no replica of it is started from it here: {Reason}")]
+    public static partial void SplitChildSkipped(ILogger logger, ulong shardId, ulong childShardId, string reason);
+
+    [LoggerMessage(EventId = 5117, Level = LogLevel.Error, Message = "Shard {ChildShardId}: starting the replica from the split failed")]
+    public static partial void SplitChildFailed(ILogger logger, Exception exception, ulong childShardId);
 }

@@ -107,6 +107,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         else
         {
             ClusterLog.Restarting(logger, options.SiloId, recovered.Count);
+            _metaCommitAtStart = recovered.Where(id => id.Shard == 0).Select(id => engine.Store.Find(id)?.InitialState().HardState.Commit ?? 0)
+                .DefaultIfEmpty(0UL).Max();
             foreach (var id in recovered)
             {
                 AddReplica(id);
@@ -140,7 +142,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // Orleans' directory (and the dashboard) from the start, not only once a client calls it.
     private void AddReplica(ReplicaId id)
     {
-        engine.AddReplica(id, StateMachineFor(id.Shard));
+        engine.AddReplica(id, StateMachineFor(id));
         if (id.Shard != 0)
         {
             _ = ActivateGrainAsync(id);
@@ -159,8 +161,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    private IReplicaStateMachine StateMachineFor(ulong shard) =>
-        shard == 0 ? _meta : new KvReplicaStateMachine(_sessionOptions, _limits);
+    private IReplicaStateMachine StateMachineFor(ReplicaId id) =>
+        id.Shard == 0 ? _meta : NewKvStateMachine(id);
 
     private string? ResolveSilo(ulong shard, ulong replica)
     {
@@ -416,12 +418,18 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
 
         var draining = status == SiloStatus.Draining;
+        StartWaitingSplitChildren(view);
         foreach (var shard in view.State.Shards)
         {
             var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);
             var hosted = engine.Find(shard.ShardId);
             if (mine is not null && hosted is null && view.LastAppliedIndex >= Volatile.Read(ref _joinedAtIndex))
             {
+                if (AwaitingSplit(view, shard))
+                {
+                    continue;
+                }
+
                 ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
                 AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
             }
@@ -438,6 +446,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                     : null;
                 var prefer = PreferredLeader(view, desc);
                 engine.Post(shard.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
+                if (shard.ShardId != 0 && engine.Leads(shard.ShardId))
+                {
+                    ProposeSplitIfLeading(view, desc);
+                }
             }
         }
 
@@ -479,6 +491,12 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                 var hint = view.FindLeader(g.ShardId);
                 var conf = g.ConfState;
                 if (hint is null || hint.ReplicaId != g.ReplicaId || !SameMembers(hint.Voters, conf.Voters) || !SameMembers(hint.Learners, conf.Learners))
+                {
+                    return true;
+                }
+
+                // A split carried out here: the shard is settled again (movable, splittable) only once the router hears.
+                if (g.StateMachine is KvReplicaStateMachine { Kv: var kv } && kv.RangeVersion != hint.RangeVer)
                 {
                     return true;
                 }
@@ -652,6 +670,14 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
                     CommitIndex = g.Node.Committed, AppliedIndex = g.StateMachine.LastAppliedIndex,
                     Voters = { conf.Voters }, Learners = { conf.Learners },
                 });
+                if (g.StateMachine is KvReplicaStateMachine { Kv: var kv })
+                {
+                    // Read off the worker too: the planner's split thresholds need no precision.
+                    var hint = hints[^1];
+                    hint.KeyCount = (ulong)kv.Count;
+                    hint.SizeBytes = (ulong)kv.ItemBytes;
+                    hint.RangeVer = kv.RangeVersion;
+                }
             }
         }
 
@@ -674,7 +700,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _routerLeaderSinceMs = now;
         }
 
-        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders), directory.DeadNames,
+        var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders,
+                SplitKeys: options.SplitKeys, SplitBytes: options.SplitBytes), directory.DeadNames,
             _routerLeaderSinceMs);
         foreach (var c in commands)
         {

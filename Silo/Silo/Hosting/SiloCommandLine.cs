@@ -26,6 +26,8 @@ internal static class SiloCommandLine
         ["--down-time-ms"] = "MultiRaft:DownTimeMs",
         ["--max-moves-per-silo"] = "MultiRaft:MaxMovesPerSilo",
         ["--balance-leaders"] = "MultiRaft:BalanceLeaders",
+        ["--split-keys"] = "MultiRaft:SplitKeys",
+        ["--split-bytes"] = "MultiRaft:SplitBytes",
         ["--unsafe-local-reads"] = "MultiRaft:UnsafeLocalReads",
     };
 
@@ -58,6 +60,8 @@ internal static class SiloCommandLine
                                 other silos (default 30000; at once if Orleans declares it dead)
           --max-moves-per-silo N  replicas the balancer moves into one silo at a time (default 2)
           --balance-leaders true|false  spread shard leaderships evenly over the silos (default true)
-                                (these three are the router leader's: give every silo the same)
+          --split-keys N        split a shard past N keys (default 1000000; 0: never)
+          --split-bytes N       split a shard past N bytes of keys and values (default 67108864; 0: never)
+                                (these five are the router leader's: give every silo the same)
         """;
 }

@@ -120,6 +120,19 @@ public sealed class SiloOptions
     /// <summary>Whether the router spreads shard leaderships evenly over the silos.</summary>
     public bool BalanceLeaders { get; set; } = true;
 
+    /// <summary>
+    /// Keys past which the router splits a shard at the middle of its hash range (its leader
+    /// reports the count; 0: never split by key count). Set on the silos that may lead the router.
+    /// </summary>
+    public long SplitKeys { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// Bytes of keys and values past which the router splits a shard (0: never split by size).
+    /// 64 MiB because a shard's snapshot still travels as one Orleans message (Orleans refuses
+    /// bodies over 100 MB by default), and a new replica can only catch up through it.
+    /// </summary>
+    public long SplitBytes { get; set; } = 64L << 20;
+
     /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
     public bool BootstrapsWhenEmpty => Bootstrap;
 

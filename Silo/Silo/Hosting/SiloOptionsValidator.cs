@@ -97,6 +97,10 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Range(errors, "HeartbeatIntervalMs", options.HeartbeatIntervalMs, 10, 600_000);
         Range(errors, "DownTimeMs", options.DownTimeMs, 1000, 86_400_000);
         Range(errors, "MaxMovesPerSilo", options.MaxMovesPerSilo, 1, 64);
+        if (options.SplitKeys < 0 || options.SplitBytes < 0)
+        {
+            errors.Add($"SplitKeys ({options.SplitKeys}) and SplitBytes ({options.SplitBytes}) must be 0 (never split) or positive");
+        }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

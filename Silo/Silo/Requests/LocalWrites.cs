@@ -75,6 +75,8 @@ internal sealed class LocalWrites(SiloEngine engine, SiloCluster cluster, SiloOp
         var result = (KvResult)outcome.Result!;
         return result.Status switch
         {
+            // A split applied before it moved the key away: certainly not applied; the client routes it anew.
+            KvStatus.WrongShard => null,
             KvStatus.Ok => new LocalWriteAnswer(true, result.Version),
             KvStatus.NotFound => new LocalWriteAnswer(false, 0),
             KvStatus.PreconditionFailed => throw new PreconditionFailedException(

@@ -17,6 +17,7 @@ internal static class Responses
         KvStatus.PreconditionFailed => new ClientResponse { Status = ResponseStatus.PreconditionFailed, Version = result.Version },
         KvStatus.StaleRequest => Status(ResponseStatus.StaleRequest, "the sequence is older than the session's last"),
         KvStatus.SessionExpired => Status(ResponseStatus.SessionExpired, "the session expired; open a new one"),
+        KvStatus.WrongShard => Status(ResponseStatus.StaleEpoch, "the key moved to another shard (split); refresh the routing and retry"),
         _ => Status(ResponseStatus.Internal, $"unknown result {result.Status}"),
     };
 }

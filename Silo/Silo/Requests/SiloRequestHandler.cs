@@ -61,6 +61,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
             ? cluster.HandleScaleInAsync(request.SiloId, request.Remove, request.Undrain, Timeout(timeoutMs), CancellationToken.None)
             : ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, "draining and removing silos are served by the meta shard (0)"));
 
+    public ValueTask<ClientResponse> SplitShardAsync(ulong shardId, SplitShardRequest request, uint timeoutMs) =>
+        shardId == 0
+            ? cluster.HandleSplitAsync(request.ShardId, request.SplitHash, Timeout(timeoutMs), CancellationToken.None)
+            : ValueTask.FromResult(Responses.Status(ResponseStatus.BadRequest, "splits are served by the meta shard (0)"));
+
     private TimeSpan Timeout(uint timeoutMs) => TimeSpan.FromMilliseconds(timeoutMs > 0 ? Math.Min(timeoutMs, 600_000) : options.RequestTimeoutMs);
 
     private ValueTask<ClientResponse> WriteAsync(WriteRequest w, TimeSpan timeout, CancellationToken cancellationToken)
@@ -228,6 +233,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         var key = get.Key;
         ReadOp(g, Effective(get.Consistency), p, () =>
         {
+            if (SplitAway(kv, get.Route, key) is { } moved)
+            {
+                return moved;
+            }
+
             var item = kv.Get(key.Span);
             return item is null
                 ? new ClientResponse { Status = ResponseStatus.NotFound }
@@ -241,6 +251,11 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
         var limit = (int)Math.Clamp(scan.Limit, 1, 10_000);
         ReadOp(g, Effective(scan.Consistency), p, () =>
         {
+            if (SplitAway(kv, scan.Route, null) is { } moved)
+            {
+                return moved;
+            }
+
             var items = kv.Scan(scan.Prefix.Span, limit + 1, scan.StartAfter.Span);
             var r = new ClientResponse { Status = ResponseStatus.Ok, More = items.Count > limit };
             foreach (var it in items.Take(limit))
@@ -250,6 +265,29 @@ internal sealed partial class SiloRequestHandler(SiloEngine engine, SiloCluster 
 
             return r;
         });
+    }
+
+    /// <summary>
+    /// The state machine's own fence, checked when a read is served: a split applied here (perhaps
+    /// before this silo's map shows it) moved the key away, or the request was routed with a range
+    /// version older than the last split this replica applied. Stale routing gets a retryable
+    /// answer, never data that is no longer this shard's (TESTING.md 18).
+    /// </summary>
+    private ClientResponse? SplitAway(KvStateMachine kv, ShardRoute? route, ByteString? key)
+    {
+        var stale = (key is not null && !kv.Owns(key.Span)) || (route?.Epoch is { } epoch && epoch.RangeVer < kv.RangeVersion);
+        if (!stale)
+        {
+            return null;
+        }
+
+        var r = Responses.Status(ResponseStatus.StaleEpoch, "the shard's range changed (split); refresh the routing and retry");
+        if (route is not null && cluster.View?.FindShard(route.ShardId) is { } desc)
+        {
+            r.Shard = desc.Clone();
+        }
+
+        return r;
     }
 
     private static void ReadOp(ReplicaMember g, ReadConsistency consistency, Pending p, Func<ClientResponse> serve)
