@@ -21,7 +21,7 @@ public sealed class DeadSiloReplacementTests
     {
         await using var cluster = await InProcessCluster.StartSpreadAsync(silos: 4, shards: 4);
         await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
-        var before = await cluster.ViewAsync();
+        var before = await cluster.WaitBalancedAsync(TimeSpan.FromSeconds(60));
         var victim = InProcessCluster.BusiestSiloBesidesFirst(before);
         var lost = before.Shards.Where(s => s.ShardId != 0)
             .SelectMany(s => s.Replicas.Where(r => r.SiloId == victim).Select(r => (s.ShardId, r.ReplicaId))).ToList();

@@ -20,7 +20,7 @@ public sealed class DrainTests
     {
         await using var cluster = await InProcessCluster.StartSpreadAsync(silos: 4, shards: 4);
         await cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(60));
-        var before = await cluster.ViewAsync();
+        var before = await cluster.WaitBalancedAsync(TimeSpan.FromSeconds(60));
         var victim = InProcessCluster.BusiestSiloBesidesFirst(before);
         await using var client = cluster.NewClient();
         var versions = new Dictionary<string, ulong>();

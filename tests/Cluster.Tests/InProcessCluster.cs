@@ -9,6 +9,7 @@ using MultiRaft.Silo.Cluster;
 using MultiRaft.Silo.Hosting;
 using MultiRaft.Storage;
 using MultiRaft.Tests.Support;
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
 
 namespace MultiRaft.Cluster.Tests;
 
@@ -187,6 +188,36 @@ public sealed class InProcessCluster : IAsyncDisposable
         var r = await Grains.GetGrain<IRouterGrain>(0).GetView().ConfigureAwait(false);
         Assert.Equal(ResponseStatus.Ok, r.Status);
         return r.Cluster;
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the balancer is done: every data shard's leader reports the map's
+    /// configuration and the active silos' replica counts differ by at most one. Tests that
+    /// compare placements before and after an event start from here, so that no move of the
+    /// balancer's own lands in between.
+    /// </summary>
+    public async Task<ClusterView> WaitBalancedAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var view = await ViewAsync().ConfigureAwait(false);
+            var data = view.Shards.Where(s => s.ShardId != 0).ToList();
+            var counts = view.Silos.Where(s => s.Status == SiloStatus.Active)
+                .Select(s => data.Sum(d => d.Replicas.Count(r => r.SiloId == s.SiloId))).ToList();
+            if (data.All(d => ShardMotion.IsSettled(d, view.Leaders.FirstOrDefault(l => l.ShardId == d.ShardId)))
+                && counts.Count > 0 && counts.Max() - counts.Min() <= 1)
+            {
+                return view;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"not balanced within {timeout}: replicas per silo {string.Join(",", counts)}");
+            }
+
+            await Task.Delay(100).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
