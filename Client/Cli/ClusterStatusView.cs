@@ -19,9 +19,9 @@ internal static class ClusterStatusView
         var silos = new TextTable("SILO", "STATUS", "GATEWAY", "SILO ADDRESS", "HTTP", "LAST HEARTBEAT", "REPLICAS", "LEADERS");
         foreach (var silo in view.Silos)
         {
-            var leaders = view.Shards.Count(s => s.ShardId != 0 && hints.GetValueOrDefault(s.ShardId)?.SiloId == silo.SiloId);
             silos.AddRow(silo.SiloId, Status(silo.Status), Or(silo.GatewayAddress), Or(silo.SiloAddress), Or(silo.HttpAddress), Heartbeat(silo.LastHeartbeatMs),
-                MultiRaftClient.DataReplicasOn(view, silo.SiloId).ToString(CultureInfo.InvariantCulture), leaders.ToString(CultureInfo.InvariantCulture));
+                MultiRaftClient.DataReplicasOn(view, silo.SiloId).ToString(CultureInfo.InvariantCulture),
+                MultiRaftClient.LeadersOn(view, silo.SiloId).ToString(CultureInfo.InvariantCulture));
         }
 
         silos.WriteTo(writer);

@@ -323,6 +323,13 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         return view.Shards.Where(s => s.ShardId != 0).Sum(s => s.Replicas.Count(r => r.SiloId == siloId));
     }
 
+    /// <summary>How many data shards the view's leader reports place on <paramref name="siloId"/> (one report per shard).</summary>
+    public static int LeadersOn(ClusterView view, string siloId)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return view.Leaders.Count(l => l.ShardId != 0 && l.SiloId == siloId);
+    }
+
     /// <summary>Nothing to release: the Orleans client or silo underneath belongs to its host.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -24,7 +24,7 @@ internal sealed record ClusterJson(
             hints[hint.ShardId] = hint;
         }
 
-        var silos = view.Silos.Select(s => SiloJson.From(s, view, hints)).ToArray();
+        var silos = view.Silos.Select(s => SiloJson.From(s, view)).ToArray();
         var shards = view.Shards.Select(s => ShardJson.From(s, hints.GetValueOrDefault(s.ShardId))).ToArray();
         return new ClusterJson(view.ClusterId, view.ServedBy, view.RouterAppliedIndex, silos, shards, shards.Count(s => s.Moving is not null));
     }
@@ -46,11 +46,10 @@ internal sealed record SiloJson(
     int Replicas,
     int Leaders)
 {
-    public static SiloJson From(SiloInfo silo, ClusterView view, Dictionary<ulong, LeaderHint> hints) => new(
+    public static SiloJson From(SiloInfo silo, ClusterView view) => new(
         silo.SiloId, silo.SiloAddress, silo.GatewayAddress, silo.HttpAddress, StatusName(silo.Status),
         silo.LastHeartbeatMs, Timestamp(silo.LastHeartbeatMs), silo.JoinedMs,
-        MultiRaftClient.DataReplicasOn(view, silo.SiloId),
-        view.Shards.Count(s => s.ShardId != 0 && hints.GetValueOrDefault(s.ShardId)?.SiloId == silo.SiloId));
+        MultiRaftClient.DataReplicasOn(view, silo.SiloId), MultiRaftClient.LeadersOn(view, silo.SiloId));
 
     internal static string StatusName(SiloStatus status) => status switch
     {

@@ -38,8 +38,7 @@ public sealed class DrainTests
         while (true)
         {
             after = await cluster.ViewAsync();
-            var stillThere = MultiRaftClient.DataReplicasOn(after, victim)
-                + after.Leaders.Count(l => l.SiloId == victim && after.Shards.Any(s => s.ShardId == l.ShardId && s.ShardId != 0));
+            var stillThere = MultiRaftClient.DataReplicasOn(after, victim) + MultiRaftClient.LeadersOn(after, victim);
             if (stillThere == 0)
             {
                 break;

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Microsoft.Extensions.DependencyInjection;
-using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Silo.Engine;
 
@@ -28,7 +27,7 @@ public sealed class ScaleOutTests
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         string why;
-        while ((why = Unbalanced(await cluster.ViewAsync())) != "")
+        while ((why = Balance.Unbalanced(await cluster.ViewAsync(), silos: 5)) != "")
         {
             Assert.True(DateTime.UtcNow < deadline, "not balanced: " + why);
             load.AssertNoFailure();
@@ -81,36 +80,5 @@ public sealed class ScaleOutTests
         }
 
         return "";
-    }
-
-    /// <summary>Why the view is not balanced yet, or "" when it is.</summary>
-    private static string Unbalanced(ClusterView view)
-    {
-        var data = view.Shards.Where(s => s.ShardId != 0).ToList();
-        var silos = view.Silos.Select(s => s.SiloId).ToList();
-        if (silos.Count != 5)
-        {
-            return $"{silos.Count} silos";
-        }
-
-        foreach (var shard in data)
-        {
-            var hint = view.Leaders.FirstOrDefault(l => l.ShardId == shard.ShardId);
-            if (!ShardMotion.IsSettled(shard, hint))
-            {
-                return $"shard {shard.ShardId} moving";
-            }
-
-            if (shard.PreferredLeader != 0 && hint!.ReplicaId != shard.PreferredLeader)
-            {
-                return $"shard {shard.ShardId} led by {hint.ReplicaId}, not its preferred {shard.PreferredLeader}";
-            }
-        }
-
-        var replicas = silos.Select(s => data.Sum(d => d.Replicas.Count(r => r.SiloId == s))).ToList();
-        var leaders = silos.Select(s => data.Count(d => view.Leaders.Any(l => l.ShardId == d.ShardId && l.SiloId == s))).ToList();
-        return replicas.Max() - replicas.Min() > 1 ? "replicas " + string.Join(",", replicas)
-            : leaders.Max() - leaders.Min() > 1 ? "leaders " + string.Join(",", leaders)
-            : "";
     }
 }

@@ -1,6 +1,4 @@
-using System.Net;
 using MultiRaft.Client;
-using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Tests.Support;
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
@@ -36,55 +34,26 @@ public sealed class ElasticTests(ITestOutputHelper output) : IDisposable
         await WaitAsync(client, v => v.Shards.Count == Shards + 1 ? "" : "no cluster yet", "the first silo to bootstrap");
         _silos[1].Start();
         _silos[2].Start();
-        await WaitAsync(client, v => Balanced(v, 3), "three balanced silos");
+        await WaitAsync(client, v => Balance.Unbalanced(v, 3), "three balanced silos");
 
         await using var load = new WriteLoad(client, "elastic");
         _silos[3].Start();
         _silos[4].Start();
-        await WaitAsync(client, v => Balanced(v, 5), "five balanced silos", load);
+        await WaitAsync(client, v => Balance.Unbalanced(v, 5), "five balanced silos", load);
 
         output.WriteLine("killing s5");
         _silos[4].Kill9();
-        await WaitAsync(client, v => Balanced(v, 4, gone: "s5"), "s5's replicas replaced on the other four", load);
+        await WaitAsync(client, v => Balance.Unbalanced(v, 4, gone: "s5"), "s5's replicas replaced on the other four", load);
 
         var left = await client.DrainSiloAsync("s4");
         output.WriteLine($"draining s4: {left} data replicas to move");
-        await WaitAsync(client, v => Balanced(v, 3, gone: "s4"), "s4 drained", load);
+        await WaitAsync(client, v => Balance.Unbalanced(v, 3, gone: "s4"), "s4 drained", load);
         await client.RemoveSiloAsync("s4");
         Assert.True(_silos[3].ExitsWith(0, TimeSpan.FromSeconds(60)), "s4 did not stop itself with exit code 0 after its removal");
 
         await load.StopAndVerifyAsync(atLeast: 200);
         var view = await client.GetClusterAsync();
         Assert.Equal(SiloStatus.Removed, view.Silos.Single(s => s.SiloId == "s4").Status);
-    }
-
-    /// <summary>
-    /// Why the view is not yet <paramref name="silos"/> active silos holding every replica and
-    /// leadership evenly, with nothing moving and nothing on <paramref name="gone"/>; "" when it is.
-    /// </summary>
-    private static string Balanced(ClusterView view, int silos, string? gone = null)
-    {
-        var active = view.Silos.Where(s => s.Status == SiloStatus.Active && s.SiloId != gone).Select(s => s.SiloId).ToList();
-        if (active.Count != silos)
-        {
-            return $"{active.Count} active silos";
-        }
-
-        var data = view.Shards.Where(s => s.ShardId != 0).ToList();
-        foreach (var shard in data)
-        {
-            var hint = view.Leaders.FirstOrDefault(l => l.ShardId == shard.ShardId);
-            if (!ShardMotion.IsSettled(shard, hint) || shard.Replicas.Count != 3 || shard.Replicas.Any(r => !active.Contains(r.SiloId)))
-            {
-                return $"shard {shard.ShardId} not settled on active silos";
-            }
-        }
-
-        var replicas = active.Select(s => data.Sum(d => d.Replicas.Count(r => r.SiloId == s))).ToList();
-        var leaders = active.Select(s => data.Count(d => view.Leaders.Any(l => l.ShardId == d.ShardId && l.SiloId == s))).ToList();
-        return replicas.Max() - replicas.Min() > 1 || leaders.Max() - leaders.Min() > 1 || leaders.Sum() != Shards
-            ? $"replicas {string.Join(",", replicas)}, leaders {string.Join(",", leaders)}"
-            : "";
     }
 
     private async Task WaitAsync(MultiRaftClient client, Func<ClusterView, string> why, string what, WriteLoad? load = null)
