@@ -12,30 +12,26 @@ namespace MultiRaft.Grains.Router;
 /// </summary>
 internal static class RouterBalancer
 {
-    /// <summary>Adds replica moves to <paramref name="commands"/>; shards it touches join <paramref name="touched"/>.</summary>
-    public static void PlanMoves(RouterState state, IReadOnlyList<string> placeable, Dictionary<ulong, LeaderHint> hints,
-        RouterPlannerOptions options, long nowMs, HashSet<ulong> touched, List<RouterCommand> commands)
+    /// <summary>
+    /// Adds replica moves to <paramref name="commands"/>; shards it touches join <paramref name="touched"/>.
+    /// <paramref name="dataReplicas"/> is the planner's count of the data replicas the map places on
+    /// each silo, which nothing planned has changed yet.
+    /// </summary>
+    public static void PlanMoves(RouterState state, IReadOnlyList<string> placeable, IReadOnlyDictionary<string, int> dataReplicas,
+        Dictionary<ulong, LeaderHint> hints, RouterPlannerOptions options, long nowMs, HashSet<ulong> touched, List<RouterCommand> commands)
     {
         if (placeable.Count < 2)
         {
             return;
         }
 
-        var loads = placeable.ToDictionary(s => s, _ => 0, StringComparer.Ordinal);
+        var loads = placeable.ToDictionary(s => s, s => dataReplicas.GetValueOrDefault(s), StringComparer.Ordinal);
         var incoming = placeable.ToDictionary(s => s, _ => 0, StringComparer.Ordinal);
         var movable = new List<ShardDescriptor>();
         foreach (var shard in DataShards(state))
         {
             var hint = hints.GetValueOrDefault(shard.ShardId);
             var motion = ShardMotion.Of(shard, hint);
-            foreach (var r in shard.Replicas)
-            {
-                if (loads.ContainsKey(r.SiloId))
-                {
-                    loads[r.SiloId]++;
-                }
-            }
-
             foreach (var r in motion.Joining)
             {
                 if (incoming.ContainsKey(r.SiloId))

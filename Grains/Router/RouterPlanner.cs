@@ -109,7 +109,8 @@ public static class RouterPlanner
         PlanSplits(state, hints, options, nowMs, touched, commands);
         if (!repairing)
         {
-            RouterBalancer.PlanMoves(state, placeable, hints, options, nowMs, touched, commands);
+            // Without a repair no replica was placed above, so loads still counts the map's.
+            RouterBalancer.PlanMoves(state, placeable, loads, hints, options, nowMs, touched, commands);
         }
 
         if (options.BalanceLeaders)
