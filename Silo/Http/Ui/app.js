@@ -67,7 +67,8 @@
   // One silo's cumulative figures from its /metrics text (silos sharing a process export each other's series too).
   function sampleOf(silo, text, at) {
     const mine = parsePrometheus(text).filter(s => s.labels.otel_scope_silo === silo);
-    let commits = null;
+    // A counter is exported only once it has counted: a silo that has led nothing yet committed nothing.
+    let commits = 0;
     for (const s of mine) {
       if (s.name === 'multiraft_commits_total') commits = (commits || 0) + s.value;
     }
@@ -104,7 +105,7 @@
   function figuresOf(silo, sample) {
     let list = samples.get(silo) || [];
     const last = list[list.length - 1];
-    if (last && (sample.commits === null || last.commits === null || sample.commits < last.commits || sample.at < last.at)) {
+    if (last && (sample.commits < last.commits || sample.at < last.at)) {
       list = []; // a restarted silo starts its counters again
     }
     list.push(sample);
@@ -114,7 +115,7 @@
     for (let i = list.length - 2; i >= 0; i--) {
       if (sample.at - list[i].at >= MIN_INTERVAL_MS) { base = list[i]; break; }
     }
-    if (!base || sample.commits === null) return null;
+    if (!base) return null;
     const seconds = (sample.at - base.at) / 1000;
     const fromWal = sample.fsync !== null;
     return {

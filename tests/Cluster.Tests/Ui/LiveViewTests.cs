@@ -42,7 +42,7 @@ public sealed class LiveViewTests(ThreeSiloFixture fixture)
         var shardIds = view.Shards.Select(s => s.ShardId.ToString(CultureInfo.InvariantCulture)).Order(StringComparer.Ordinal).ToArray();
         var siloIds = fixture.Cluster.Silos.Select(s => s.SiloId).Order(StringComparer.Ordinal).ToArray();
 
-        // The serving silo relays any silo's multiraft_* samples (the page is same-origin only), stamped with its clock.
+        // The serving silo relays any silo's multiraft_* samples (gauges always; counters once they counted) (the page is same-origin only), stamped with its clock.
         using (var http = new HttpClient { BaseAddress = fixture.Cluster.HttpBase(0), Timeout = TimeSpan.FromSeconds(20) })
         {
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("ui/metrics/nope")).StatusCode);
@@ -51,7 +51,7 @@ public sealed class LiveViewTests(ThreeSiloFixture fixture)
             Assert.True(relayed.Headers.TryGetValues("X-MultiRaft-Scraped-Ms", out _));
             var lines = (await relayed.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.All(lines, l => Assert.StartsWith("multiraft_", l, StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.StartsWith($"multiraft_commits_total{{otel_scope_name=\"MultiRaft\",otel_scope_silo=\"{siloIds[^1]}\"}}", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith($"multiraft_replicas{{otel_scope_name=\"MultiRaft\",otel_scope_silo=\"{siloIds[^1]}\"}}", StringComparison.Ordinal));
             Assert.Equal("text/html", (await http.GetAsync("ui")).Content.Headers.ContentType?.MediaType);
         }
 
