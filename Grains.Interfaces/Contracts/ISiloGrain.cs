@@ -18,6 +18,13 @@ public interface ISiloGrain : IGrainWithStringKey
     Task Deliver(byte[] batch);
 
     /// <summary>
+    /// One piece of a snapshot message too large to send whole: a <see cref="SnapshotChunk"/>,
+    /// encoded. One way, like <see cref="Deliver"/>: a lost piece drops the snapshot, which Raft sends again.
+    /// </summary>
+    [OneWay, AlwaysInterleave]
+    Task DeliverChunk(byte[] chunk);
+
+    /// <summary>
     /// Registers a silo with the router; answered here only if this silo's router replica leads
     /// (else <c>NOT_LEADER</c> with the leader's silo). OK carries the cluster view.
     /// <paramref name="emptyStorage"/>: the silo holds no replica (it joins, perhaps with a wiped disk).

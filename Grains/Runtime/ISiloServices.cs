@@ -11,6 +11,9 @@ public interface ISiloServices
     /// <summary>Hands an encoded batch of Raft messages to the engine. Must not block.</summary>
     void Deliver(byte[] batch);
 
+    /// <summary>Takes an encoded piece of a snapshot message; hands the message to the engine once complete. Must not block.</summary>
+    void DeliverChunk(byte[] chunk);
+
     /// <summary>The cluster view as this silo applied it (OK), or UNAVAILABLE before it has one.</summary>
     ClientResponse GetView();
 

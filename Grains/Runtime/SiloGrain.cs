@@ -21,6 +21,13 @@ public sealed class SiloGrain(ISiloServices silo) : Grain, ISiloGrain
     }
 
     /// <inheritdoc />
+    public Task DeliverChunk(byte[] chunk)
+    {
+        silo.DeliverChunk(chunk);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs, bool emptyStorage) =>
         silo.RegisterAsync(joining, timeoutMs, emptyStorage).AsTask();
 }

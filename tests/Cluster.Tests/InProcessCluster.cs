@@ -114,6 +114,11 @@ public sealed class InProcessCluster : IAsyncDisposable
         var app = await SiloHost.BuildAsync(options, logging: b =>
         {
             b.ClearProviders().SetMinimumLevel(LogLevel.Warning);
+            // MULTIRAFT_TEST_LOGS=1: the silos' own log lines on the console (run the test executable itself to see them).
+            if (Environment.GetEnvironmentVariable("MULTIRAFT_TEST_LOGS") is "1")
+            {
+                b.SetMinimumLevel(LogLevel.Information).AddSimpleConsole(o => o.SingleLine = true).AddFilter("Orleans", LogLevel.Warning);
+            }
             if (together is not null)
             {
                 // The logging builder is the one door SiloHost opens onto the silo's services.

@@ -5,6 +5,7 @@ using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Runtime;
 using MultiRaft.Silo.Engine;
 using MultiRaft.Silo.Hosting;
+using MultiRaft.Silo.Messaging;
 using MultiRaft.Silo.Requests;
 
 namespace MultiRaft.Silo.Cluster;
@@ -13,6 +14,10 @@ namespace MultiRaft.Silo.Cluster;
 internal sealed partial class SiloServices(SiloOptions options, SiloEngine engine, SiloCluster cluster, ILogger<SiloServices> logger)
     : ISiloServices
 {
+    // A snapshot the size of a few split shards at most is buffered while its pieces arrive; a
+    // stream silent for a minute is given up (its leader sends the snapshot again).
+    private readonly SnapshotAssembler _snapshots = new(1L << 30, TimeSpan.FromMinutes(1), TimeProvider.System);
+
     public string SiloId => options.SiloId;
 
     public void Deliver(byte[] batch)
@@ -30,20 +35,44 @@ internal sealed partial class SiloServices(SiloOptions options, SiloEngine engin
 
         foreach (var m in decoded.Messages)
         {
-            Raft.Message message;
-            try
-            {
-                message = RaftWire.FromWire(m.Message);
-            }
-            catch (Exception ex) when (ex is FormatException or ArgumentException)
-            {
-                // One bad message is dropped, not its batch: Raft repeats what it lost.
-                LogMalformed(logger, ex, $"a message for shard {m.ShardId}");
-                continue;
-            }
-
-            engine.Deliver(decoded.FromSilo, m.ShardId, message);
+            // One bad message is dropped, not its batch: Raft repeats what it lost.
+            DeliverOne(decoded.FromSilo, m.ShardId, m.Message);
         }
+    }
+
+    public void DeliverChunk(byte[] chunk)
+    {
+        AssembledSnapshot? whole;
+        try
+        {
+            whole = _snapshots.Add(SnapshotChunk.Parser.ParseFrom(chunk));
+        }
+        catch (Exception ex) when (ex is InvalidProtocolBufferException or FormatException)
+        {
+            LogMalformed(logger, ex, "a snapshot piece");
+            return;
+        }
+
+        if (whole is { } s)
+        {
+            DeliverOne(s.FromSilo, s.ShardId, s.Message);
+        }
+    }
+
+    private void DeliverOne(string fromSilo, ulong shardId, RaftMessage wire)
+    {
+        Raft.Message message;
+        try
+        {
+            message = RaftWire.FromWire(wire);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException)
+        {
+            LogMalformed(logger, ex, $"a message for shard {shardId}");
+            return;
+        }
+
+        engine.Deliver(fromSilo, shardId, message);
     }
 
     public ClientResponse GetView()

@@ -42,6 +42,8 @@ internal sealed class EngineMetrics
         CallsSent = meter.CreateCounter<long>("multiraft.calls.sent", "{call}", "One-way Orleans calls carrying Raft messages (one per destination silo per turn)");
         MessagesPerCall = PerBatch(meter, "multiraft.call.messages", "{message}", "Raft messages carried by one Orleans call");
         SnapshotsSent = meter.CreateCounter<long>("multiraft.snapshots.sent", "{snapshot}", "Snapshots the leaders on this silo sent to lagging followers");
+        SnapshotsStreamed = meter.CreateCounter<long>("multiraft.snapshots.streamed", "{snapshot}",
+            "Snapshots too large for one call that the leaders on this silo sent in paced pieces (counted in multiraft.snapshots.sent too)");
         SnapshotsInstalled = meter.CreateCounter<long>("multiraft.snapshots.installed", "{snapshot}", "Snapshots from a leader installed by replicas on this silo");
         SnapshotsSaved = meter.CreateCounter<long>("multiraft.snapshots.saved", "{snapshot}", "Snapshots replicas on this silo took of their own state to compact their logs");
         Elections = meter.CreateCounter<long>("multiraft.elections", "{election}", "Campaigns started by replicas on this silo (each raises the term)");
@@ -89,6 +91,8 @@ internal sealed class EngineMetrics
     public Histogram<long> MessagesPerCall { get; }
 
     public Counter<long> SnapshotsSent { get; }
+
+    public Counter<long> SnapshotsStreamed { get; }
 
     public Counter<long> SnapshotsInstalled { get; }
 

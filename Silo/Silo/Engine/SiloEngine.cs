@@ -34,6 +34,10 @@ internal sealed class SiloEngine : IAsyncDisposable
         Store = store;
         _logger = logger;
         Metrics = new EngineMetrics(meter, this);
+        // A second apart at least: the time a follower takes to install a snapshot, during which its
+        // leader keeps asking for another.
+        Snapshots = new SnapshotStreamer(options.SnapshotChunkBytes, options.SnapshotBytesPerSecond, TimeSpan.FromSeconds(1), TimeProvider.System,
+            _stopping.Token);
         var n = options.Workers > 0 ? options.Workers : Environment.ProcessorCount;
         _workers = new EngineWorker[n];
         for (var i = 0; i < n; i++)
@@ -50,6 +54,9 @@ internal sealed class SiloEngine : IAsyncDisposable
     public ReplicaStore Store { get; }
 
     public EngineMetrics Metrics { get; }
+
+    /// <summary>Sends the snapshot messages too large for one call, in paced pieces.</summary>
+    public SnapshotStreamer Snapshots { get; }
 
     /// <summary>Where messages for other silos go; set when the silo starts.</summary>
     public IRaftSender? Sender { get; set; }
@@ -241,6 +248,19 @@ internal sealed class SiloEngine : IAsyncDisposable
             {
                 EngineLog.Unsendable(_logger, ex, host.Id, m.Type.ToString());
                 Unsent(host, m);
+                continue;
+            }
+
+            if (m.Type == MessageType.Snapshot && Snapshots.Streams(wire.Snapshot.Data.Length))
+            {
+                var shard = host.Id.Shard;
+                var (toSilo, message) = (silo, m);
+                if (Snapshots.TryStart(sender, silo, shard, wire, () => ReportUnreachable(toSilo, shard, message)))
+                {
+                    Metrics.OnSent(m.Type);
+                    Metrics.SnapshotsStreamed.Add(1);
+                }
+
                 continue;
             }
 

@@ -29,6 +29,8 @@ internal static class SiloCommandLine
         ["--split-keys"] = "MultiRaft:SplitKeys",
         ["--split-bytes"] = "MultiRaft:SplitBytes",
         ["--unsafe-local-reads"] = "MultiRaft:UnsafeLocalReads",
+        ["--snapshot-chunk-bytes"] = "MultiRaft:SnapshotChunkBytes",
+        ["--snapshot-bytes-per-second"] = "MultiRaft:SnapshotBytesPerSecond",
     };
 
     public const string Usage = """
@@ -63,5 +65,9 @@ internal static class SiloCommandLine
           --split-keys N        split a shard past N keys (default 1000000; 0: never)
           --split-bytes N       split a shard past N bytes of keys and values (default 67108864; 0: never)
                                 (these five are the router leader's: give every silo the same)
+          --snapshot-chunk-bytes N  larger snapshots go to a follower in pieces of N bytes
+                                (default 1048576; 1024..67108864)
+          --snapshot-bytes-per-second N  pace of this silo's snapshot pieces, all followers
+                                together (default 67108864; 0: unpaced)
         """;
 }

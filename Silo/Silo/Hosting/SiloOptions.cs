@@ -128,10 +128,23 @@ public sealed class SiloOptions
 
     /// <summary>
     /// Bytes of keys and values past which the router splits a shard (0: never split by size).
-    /// 64 MiB because a shard's snapshot still travels as one Orleans message (Orleans refuses
-    /// bodies over 100 MB by default), and a new replica can only catch up through it.
+    /// 64 MiB keeps a new replica's catch-up (one snapshot of the shard) to about a second at the
+    /// default <see cref="SnapshotBytesPerSecond"/>.
     /// </summary>
     public long SplitBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// Snapshot messages with a larger image go to their follower in pieces of this many bytes
+    /// (each one Orleans call), not as one call: Orleans refuses messages over 100 MB, and one
+    /// large message holds up every other shard's Raft traffic on the same connection.
+    /// </summary>
+    public int SnapshotChunkBytes { get; set; } = 1 << 20;
+
+    /// <summary>
+    /// The pace at which this silo sends snapshot pieces, over all its streams (0: unpaced), so
+    /// that new replicas catching up leave bandwidth and cores to the shards serving requests.
+    /// </summary>
+    public long SnapshotBytesPerSecond { get; set; } = 64L << 20;
 
     /// <summary>Whether this silo starts a new cluster when its storage is empty.</summary>
     public bool BootstrapsWhenEmpty => Bootstrap;

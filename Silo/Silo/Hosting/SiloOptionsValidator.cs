@@ -97,6 +97,11 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Range(errors, "HeartbeatIntervalMs", options.HeartbeatIntervalMs, 10, 600_000);
         Range(errors, "DownTimeMs", options.DownTimeMs, 1000, 86_400_000);
         Range(errors, "MaxMovesPerSilo", options.MaxMovesPerSilo, 1, 64);
+        Range(errors, "SnapshotChunkBytes", options.SnapshotChunkBytes, 1024, 64 << 20);
+        if (options.SnapshotBytesPerSecond != 0 && options.SnapshotBytesPerSecond < options.SnapshotChunkBytes)
+        {
+            errors.Add($"SnapshotBytesPerSecond ({options.SnapshotBytesPerSecond}) must be 0 (unpaced) or at least SnapshotChunkBytes ({options.SnapshotChunkBytes})");
+        }
         if (options.SplitKeys < 0 || options.SplitBytes < 0)
         {
             errors.Add($"SplitKeys ({options.SplitKeys}) and SplitBytes ({options.SplitBytes}) must be 0 (never split) or positive");

@@ -10,4 +10,7 @@ internal interface IRaftSender
 
     /// <summary>Sends the batch; never blocks, never throws for a lost batch.</summary>
     void Send(string siloId, MessageBatch batch);
+
+    /// <summary>Sends one piece of a large snapshot message; never blocks, never throws for a lost piece.</summary>
+    void SendChunk(string siloId, SnapshotChunk chunk);
 }

@@ -20,4 +20,10 @@ internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory dire
         // One way: the returned task is already complete, and a lost batch is Raft's to repeat.
         _ = grains.GetGrain<ISiloGrain>(siloId).Deliver(batch.ToByteArray());
     }
+
+    public void SendChunk(string siloId, SnapshotChunk chunk)
+    {
+        chunk.FromSilo = selfSiloId;
+        _ = grains.GetGrain<ISiloGrain>(siloId).DeliverChunk(chunk.ToByteArray());
+    }
 }
