@@ -31,7 +31,7 @@ public sealed class SplitTests
         await Task.Delay(500, TestContext.Current.CancellationToken);
         load.AssertNoFailure();
 
-        var (kept, added) = await SplitWhenSettledAsync(client, 1);
+        var (kept, added) = await Splits.WhenSettledAsync(client, 1);
 
         Assert.Equal((before.HashStart, mid), (kept.HashStart, kept.HashEnd));
         Assert.Equal((mid, before.HashEnd), (added.HashStart, added.HashEnd));
@@ -126,7 +126,7 @@ public sealed class SplitTests
 
         // Two of three replicas apply the split; the new shard elects a leader among its two. The
         // router refuses while the shard's configuration is in doubt (a new leader not reported yet).
-        var (_, added) = await SplitWhenSettledAsync(client, 1);
+        var (_, added) = await Splits.WhenSettledAsync(client, 1);
 
         await WriteAsync("during-");
         foreach (var (key, version) in versions)
@@ -142,24 +142,6 @@ public sealed class SplitTests
         foreach (var (key, version) in versions)
         {
             Assert.Equal(version, (await client.GetAsync(Encoding.UTF8.GetBytes(key)))!.Version);
-        }
-    }
-
-    // Splits at the middle, asking again while the router refuses because the shard's
-    // configuration is in doubt (a leader elected but not reported yet), as an operator would.
-    private static async Task<(ShardDescriptor Shard, ShardDescriptor NewShard)> SplitWhenSettledAsync(MultiRaftClient client, ulong shardId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (true)
-        {
-            try
-            {
-                return await client.SplitShardAsync(shardId, cancellationToken: TestContext.Current.CancellationToken);
-            }
-            catch (OperationRefusedException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100, TestContext.Current.CancellationToken);
-            }
         }
     }
 }

@@ -29,6 +29,9 @@ internal sealed class WriteLoad : IAsyncDisposable
         })).ToArray();
     }
 
+    /// <summary>The keys acknowledged so far (a copy).</summary>
+    public IReadOnlyCollection<string> AcknowledgedKeys => [.. _acknowledged.Keys];
+
     /// <summary>Fails the calling test at once if a write has failed.</summary>
     public void AssertNoFailure()
     {
