@@ -21,6 +21,7 @@ public sealed partial class Nemeses
 
     // A silo killed after a split stays down at least this long, even when the splits took the hold.
     private static readonly TimeSpan MinKillDown = TimeSpan.FromSeconds(1.5);
+
     private ulong? _freshChild;
     private int _splitFaults;
     private DateTime _lastSplitKill = DateTime.MinValue;
