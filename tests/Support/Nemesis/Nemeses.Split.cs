@@ -38,15 +38,16 @@ public sealed partial class Nemeses
     // Until the hold is over: splits a shard holding workload keys so that some of them move to
     // the new shard, then the new shard again (the router refuses until the new shard's leader
     // has reported; refusals are retried). The faults take turns at what follows a split while
-    // its shard's leader carries it out: a kill -9 of a silo of the shard after the fault's last
-    // split (restarted once the hold is over, and no sooner than MinKillDown), a leader transfer
-    // of the shard after its first split, nothing.
+    // its shard's leader carries it out: a leader transfer of the shard after its first split, a
+    // kill -9 of a silo of the shard after the fault's last split (restarted once the hold is
+    // over, and no sooner than MinKillDown), nothing. The first fault has no kill: a short run
+    // gets its splits in before the kill slows the cluster down.
     private async Task<string> SplitAsync(TimeSpan hold, CancellationToken cancellationToken)
     {
         var done = new List<string>();
         var refused = 0;
         var other = 0;
-        var followUp = _splitFaults++ % 3;
+        var followUp = (SplitFollowUp)(_splitFaults++ % 3);
         (ClusterView View, ShardDescriptor Shard)? last = null;
         int? killed = null;
         var until = DateTime.UtcNow + hold;
@@ -87,7 +88,7 @@ public sealed partial class Nemeses
                 last = (view, shard);
                 var what = string.Create(CultureInfo.InvariantCulture,
                     $"{(fresh ? "fresh " : "")}shard {shard.ShardId} at {at} -> new shard {_freshChild} ({KeysIn(shard, at)})");
-                if (followUp == 1 && done.Count == 0)
+                if (followUp == SplitFollowUp.Transfer && done.Count == 0)
                 {
                     what += $", then transfer {await TransferLeaderAsync(view, shard)}";
                 }
@@ -96,7 +97,7 @@ public sealed partial class Nemeses
                 await Task.Delay(100 + rng.Next(200), cancellationToken);
             }
 
-            if (followUp == 0 && last is var (lastView, lastShard) && KillAfterSplit(lastView, lastShard) is var (victim, whom))
+            if (followUp == SplitFollowUp.Kill && last is var (lastView, lastShard) && KillAfterSplit(lastView, lastShard) is var (victim, whom))
             {
                 killed = victim;
                 done[^1] += $", then kill -9 {Name(victim)} ({whom})";
@@ -225,5 +226,12 @@ public sealed partial class Nemeses
         {
             return null;
         }
+    }
+
+    private enum SplitFollowUp
+    {
+        Transfer,
+        Kill,
+        Nothing,
     }
 }
