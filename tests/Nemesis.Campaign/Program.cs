@@ -4,7 +4,7 @@ using MultiRaft.Nemesis;
 
 // multiraft-nemesis: one long seeded run of the fault harness; exit code 0 only when the history checks Ok.
 const string Usage = """
-    multiraft-nemesis [--minutes M] [--seed S] [--silos 3|5] [--nemeses kill,pause,partition,netem,transfer,join]
+    multiraft-nemesis [--minutes M] [--seed S] [--silos 3|5] [--nemeses kill,pause,partition,netem,transfer,join,drain,split]
                       [--keys K] [--workers W] [--report DIR] [--data DIR] [--loopback]
                       [--clustering localhost|postgres] [--postgres CONN]
     Runs a cluster of Orleans silo processes under faults for M minutes (default 1), checks the

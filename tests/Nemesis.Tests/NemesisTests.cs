@@ -8,7 +8,7 @@ namespace MultiRaft.Nemesis.Tests;
 /// machine allows): the history, final reads included, must be linearizable. Kill, pause and
 /// partition run on PostgreSQL clustering, where s1 holds nothing special: the run's first fault
 /// takes s1 away (under development clustering s1 holds the membership table and is spared).
-/// Netem, transfer, join and drain run on development clustering, which keeps that mode covered.
+/// Netem, transfer, join, drain and split run on development clustering, which keeps that mode covered.
 /// </summary>
 public sealed class NemesisTests(ITestOutputHelper output, PostgresFixture postgres)
 {
@@ -20,6 +20,7 @@ public sealed class NemesisTests(ITestOutputHelper output, PostgresFixture postg
     [InlineData(NemesisKind.Transfer, 15, ClusteringMode.Localhost)]
     [InlineData(NemesisKind.Join, 16, ClusteringMode.Localhost)]
     [InlineData(NemesisKind.Drain, 17, ClusteringMode.Localhost)]
+    [InlineData(NemesisKind.Split, 18, ClusteringMode.Localhost)]
     public async Task A_history_under_faults_is_linearizable(NemesisKind kind, int seed, ClusteringMode clustering)
     {
         var onPostgres = clustering == ClusteringMode.Postgres;
@@ -68,6 +69,16 @@ public sealed class NemesisTests(ITestOutputHelper output, PostgresFixture postg
             // At least one silo joined, took replicas, and was drained and removed while the load ran.
             Assert.Contains(result.Faults, f => f.What.Contains("drained, removed: 204", StringComparison.Ordinal)
                                                 && !f.What.Contains("held 0 replicas", StringComparison.Ordinal));
+            Assert.Empty(result.Notes);
+        }
+
+        if (kind == NemesisKind.Split)
+        {
+            // Splits happened, the fresh new shard of one was split again, and the map kept every new shard.
+            Assert.True(result.SplitsAccepted >= 2 && result.FreshChildSplits >= 1,
+                $"{result.SplitsAccepted} splits accepted, {result.FreshChildSplits} of a fresh new shard:\n{result.Summary()}");
+            Assert.True(result.DataShards.Before > 0 && result.DataShards.After - result.DataShards.Before >= result.SplitsAccepted,
+                $"data shards {result.DataShards.Before} -> {result.DataShards.After} after {result.SplitsAccepted} accepted splits");
             Assert.Empty(result.Notes);
         }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MultiRaft.Grains.Interfaces.Protos;
 
 namespace MultiRaft.Nemesis;
 
@@ -9,7 +10,7 @@ namespace MultiRaft.Nemesis;
 /// pauses and partitions take away only <see cref="ClusterHarness.FaultTargets"/>: under
 /// development clustering never s1, which holds the membership table.
 /// </summary>
-public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> log) : IDisposable
+public sealed partial class Nemeses(ClusterHarness cluster, Random rng, Action<string> log) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(3) };
     private readonly HashSet<int> _killed = [];
@@ -151,6 +152,9 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
 
             case NemesisKind.Drain:
                 return await DrainOneAsync(hold, cancellationToken);
+
+            case NemesisKind.Split:
+                return await SplitAsync(hold, cancellationToken);
 
             case NemesisKind.Join:
             {
@@ -336,7 +340,12 @@ public sealed class Nemeses(ClusterHarness cluster, Random rng, Action<string> l
             return "no view";
         }
 
-        var shard = shards[rng.Next(shards.Count)];
+        return await TransferLeaderAsync(view, shards[rng.Next(shards.Count)]);
+    }
+
+    // Moves the shard's leadership to a random other replica, through a random silo's HTTP API.
+    private async Task<string> TransferLeaderAsync(ClusterView view, ShardDescriptor shard)
+    {
         var leader = view.Leaders.FirstOrDefault(l => l.ShardId == shard.ShardId)?.SiloId;
         var targets = shard.Replicas.Select(r => r.SiloId).Where(s => s != leader).ToList();
         if (targets.Count == 0)

@@ -28,4 +28,12 @@ public enum NemesisKind
     /// the joins go through s1.
     /// </summary>
     Drain,
+
+    /// <summary>
+    /// Shard splits through the HTTP API while the clients run: a shard holding workload keys
+    /// splits so that keys move to the new shard, the fresh new shard is split again as soon as
+    /// the router takes it, and right after a split its shard's leadership may be transferred or
+    /// its leader's silo killed (restarted at the heal). Refused splits are retried.
+    /// </summary>
+    Split,
 }

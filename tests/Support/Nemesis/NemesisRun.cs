@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Linearizability;
 
 namespace MultiRaft.Nemesis;
@@ -35,7 +36,11 @@ public static class NemesisRun
         ArgumentNullException.ThrowIfNull(log);
         var rng = new Random(options.Seed);
         var notes = new List<string>();
-        using var nemeses = new Nemeses(cluster, rng, log) { TargetLeaders = options.TargetLeaders, FirstTarget = options.FirstTarget };
+        await using var workload = await Workload.StartAsync(cluster, options.Workload, options.Seed, cancellationToken);
+        using var nemeses = new Nemeses(cluster, rng, log)
+        {
+            TargetLeaders = options.TargetLeaders, FirstTarget = options.FirstTarget, Keys = workload.Keys,
+        };
         var kinds = options.Nemeses.Where(nemeses.Supports).ToList();
         foreach (var skipped in options.Nemeses.Except(kinds))
         {
@@ -44,7 +49,7 @@ public static class NemesisRun
             log(note);
         }
 
-        await using var workload = await Workload.StartAsync(cluster, options.Workload, options.Seed, cancellationToken);
+        var shardsBefore = DataShards(await cluster.TryViewAsync());
         var faults = new List<FaultRecord>();
         var loadStart = DateTime.UtcNow;
         var loadStartTimestamp = Stopwatch.GetTimestamp();
@@ -102,6 +107,7 @@ public static class NemesisRun
             notes.Add("the cluster did not report every shard led within 60 s of healing");
         }
 
+        var shardsAfter = DataShards(await cluster.TryViewAsync());
         if (!await workload.FinalReadsAsync(TimeSpan.FromSeconds(30), cancellationToken))
         {
             notes.Add("some final reads never answered within 30 s of healing");
@@ -134,8 +140,14 @@ public static class NemesisRun
             Restarts = restarts,
             LogDirectory = cluster.KeepFiles ? cluster.Root : null,
             Timeline = workload.Timeline(loadStartTimestamp),
+            DataShards = (shardsBefore, shardsAfter),
+            SplitsAccepted = nemeses.SplitsAccepted,
+            FreshChildSplits = nemeses.FreshChildSplits,
         };
     }
+
+    // Data shards in the router's map as a silo sees it; -1 without a view.
+    private static int DataShards(ClusterView? view) => view?.Shards.Count(s => s.ShardId != 0) ?? -1;
 
     private static TimeSpan Between(Random rng, (TimeSpan Min, TimeSpan Max) range) =>
         range.Min + (range.Max - range.Min) * rng.NextDouble();

@@ -31,6 +31,15 @@ public sealed record RunResult(int Seed, bool NetworkFaults, IReadOnlyList<Fault
     /// <summary>Operations answered ok per second of the run (with failed and unknown ones), see <see cref="Workload.Timeline"/>.</summary>
     public string Timeline { get; init; } = "";
 
+    /// <summary>Data shards in the router's map before the load and after the heal (-1 when no silo answered).</summary>
+    public (int Before, int After) DataShards { get; init; }
+
+    /// <summary>Splits the router accepted (<see cref="NemesisKind.Split"/>): the map grew by at least this many shards.</summary>
+    public int SplitsAccepted { get; init; }
+
+    /// <summary>Of <see cref="SplitsAccepted"/>, splits of the new shard of the split before.</summary>
+    public int FreshChildSplits { get; init; }
+
     /// <summary>The checker's verdict.</summary>
     public Verdict Verdict => Check.Verdict;
 
@@ -48,6 +57,11 @@ public sealed record RunResult(int Seed, bool NetworkFaults, IReadOnlyList<Fault
         if (Membership.Length > 0)
         {
             s.AppendLine(Membership);
+        }
+
+        if (SplitsAccepted > 0 || DataShards.Before != DataShards.After)
+        {
+            s.AppendLine($"data shards: {DataShards.Before} -> {DataShards.After}, {SplitsAccepted} splits accepted ({FreshChildSplits} of a fresh new shard)");
         }
 
         s.AppendLine($"silo restarts (exited on their own, restarted by the harness): {Restarts.Count}");
