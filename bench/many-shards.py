@@ -6,7 +6,8 @@ them, whether a silo has loaded all of them, and single-write latency to idle ag
                                            KEYFILE as "shard key leader-silo" lines
    many-shards.py write URL KEYFILE [S]    PUT every key once over 32 connections, retrying the
                                            failed ones for up to S seconds (default 60); prints
-                                           "ok N failed N seconds T"; exit 0 only if all succeeded
+                                           "ok N failed N seconds T passes N" and the answers
+                                           retried; exit 0 only if all succeeded
    many-shards.py loaded URL SILO KEYFILE  exit 0 when SILO's GET URL/metrics shows a replica with
                                            at least one key for every shard of KEYFILE
    many-shards.py latency URL KEYFILE SILO [PAIRS]
@@ -96,9 +97,10 @@ class Conn:
 
 def write(url, keyfile, budget=60.0):
     todo = [k for _, k, _ in read_keys(keyfile)]
-    total, started = len(todo), time.monotonic()
+    total, started, passes, answers = len(todo), time.monotonic(), 0, {}
     while todo:
         failed, lock, it = [], threading.Lock(), iter(todo)
+        passes += 1
 
         def run():
             c = Conn(url)
@@ -107,9 +109,11 @@ def write(url, keyfile, budget=60.0):
                     key = next(it, None)
                 if key is None:
                     return
-                if c.put(key) != 204:
+                status = c.put(key)
+                if status != 204:
                     with lock:
                         failed.append(key)
+                        answers[status] = answers.get(status, 0) + 1
 
         threads = [threading.Thread(target=run) for _ in range(32)]
         for t in threads:
@@ -121,7 +125,9 @@ def write(url, keyfile, budget=60.0):
             break
         if todo:
             time.sleep(0.2)
-    print(f"ok {total - len(todo)} failed {len(todo)} seconds {time.monotonic() - started:.2f}")
+    retried = ", ".join(f"{n} x {'no answer' if st == 0 else st}" for st, n in sorted(answers.items()))
+    print(f"ok {total - len(todo)} failed {len(todo)} seconds {time.monotonic() - started:.2f} passes {passes}"
+          + (f" (retried: {retried})" if retried else ""))
     return 0 if not todo else 1
 
 
