@@ -27,16 +27,20 @@ wrk_figures() {
 
 cluster_pid=""
 
-# start_cluster TREE LOG: ./run.sh --fresh of TREE in a scratch data dir, in its own process
-# group; returns once GET /cluster on 8080 shows every data shard ready (MULTIRAFT_SHARDS,
-# default 16), within MULTIRAFT_READY_TIMEOUT seconds (default 300, a first build included).
+# start_cluster TREE LOG [resume]: ./run.sh --fresh (--shards $MULTIRAFT_SHARDS if set) of
+# TREE in a scratch data dir ($tmp/data), in its own process group; returns once GET /cluster on
+# 8080 shows every data shard ready, within MULTIRAFT_READY_TIMEOUT seconds (default 300, a first
+# build included). With resume, ./run.sh restarts the cluster the last start left in that data
+# dir from its WALs (its /cluster then answers with the leaders recorded before the stop).
 start_cluster() {
-  local tree=$1 log=$2 port deadline status
+  local tree=$1 log=$2 mode=${3:-fresh} port deadline status fresh=(--fresh) shards=()
+  # Only when asked: an older tree's run.sh (before-after.sh) may not know --shards.
+  [[ -n ${MULTIRAFT_SHARDS:-} ]] && shards=(--shards "$MULTIRAFT_SHARDS")
   for port in 8080 8081 8082 11111 11112 11113 30000 30001 30002; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is already in use: is a cluster running?"; fi
   done
-  rm -rf "$tmp/data"
-  (cd "$tree" && exec setsid ./run.sh --fresh --data-dir "$tmp/data") >"$log" 2>&1 &
+  if [[ $mode == resume ]]; then fresh=(); else rm -rf "$tmp/data"; fi
+  (cd "$tree" && exec setsid ./run.sh "${fresh[@]}" --data-dir "$tmp/data" "${shards[@]}") >"$log" 2>&1 &
   cluster_pid=$!
   deadline=$((SECONDS + ${MULTIRAFT_READY_TIMEOUT:-300}))
   until status=$(python3 bench/cluster-ready.py http://127.0.0.1:8080 "${MULTIRAFT_SHARDS:-16}"); do
@@ -48,7 +52,7 @@ start_cluster() {
       tail -n 30 "$log" >&2
       die "cluster not ready after ${MULTIRAFT_READY_TIMEOUT:-300}s: $status"
     fi
-    sleep 1
+    sleep 0.5
   done
   echo "   $status"
 }

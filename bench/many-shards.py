@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Per-shard helpers for bench/many-shards.sh: keys that land in every shard, writes to all of
+them, whether a silo has loaded all of them, and single-write latency to idle against busy shards.
+
+   many-shards.py keys URL KEYFILE         one key per data shard of GET URL/cluster, written to
+                                           KEYFILE as "shard key leader-silo" lines
+   many-shards.py write URL KEYFILE [S]    PUT every key once over 32 connections, retrying the
+                                           failed ones for up to S seconds (default 60); prints
+                                           "ok N failed N seconds T passes N" and the answers
+                                           retried; exit 0 only if all succeeded
+   many-shards.py loaded URL SILO KEYFILE  exit 0 when SILO's GET URL/metrics shows a replica with
+                                           at least one key for every shard of KEYFILE
+   many-shards.py latency URL KEYFILE SILO [PAIRS]
+                                           alternately PUTs one busy key and a key of a shard never
+                                           written (led by SILO), PAIRS times (default 200), one
+                                           request at a time; prints "busy p50 p99 idle p50 p99" (ms)
+
+Keys are placed as the silos place them (Grains.Interfaces/KeyHash.cs): FNV-1a 64 over the bytes
+with MurmurHash3's 64-bit finaliser, the top 32 bits; a shard owns [hashStart, hashEnd).
+"""
+import bisect
+import http.client
+import json
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+MASK = (1 << 64) - 1
+
+
+def key_hash(key: bytes) -> int:
+    h = 14695981039346656037
+    for b in key:
+        h = ((h ^ b) * 1099511628211) & MASK
+    h ^= h >> 33
+    h = (h * 0xFF51AFD7ED558CCD) & MASK
+    h ^= h >> 33
+    h = (h * 0xC4CEB9FE1A85EC53) & MASK
+    h ^= h >> 33
+    return h >> 32
+
+
+def cluster(url):
+    with urllib.request.urlopen(url.rstrip("/") + "/cluster", timeout=30) as response:
+        return json.load(response)
+
+
+def keys(url, keyfile):
+    shards = sorted((s for s in cluster(url)["shards"] if s["id"] != 0), key=lambda s: s["hashStart"])
+    starts = [s["hashStart"] for s in shards]
+    found = {}
+    i = 0
+    while len(found) < len(shards):
+        if i > 200 * len(shards) + 1000:
+            sys.exit(f"keys: no key found for {len(shards) - len(found)} shards after {i} tries")
+        key = f"ms{i:09d}"
+        i += 1
+        s = shards[bisect.bisect_right(starts, key_hash(key.encode())) - 1]
+        if s["id"] not in found:
+            found[s["id"]] = (key, s.get("leaderSilo") or "-")
+    with open(keyfile, "w") as f:
+        for shard, (key, leader) in sorted(found.items()):
+            f.write(f"{shard} {key} {leader}\n")
+    print(f"{len(found)} shards, one key each ({i} keys tried)")
+
+
+def read_keys(keyfile):
+    with open(keyfile) as f:
+        return [line.split() for line in f if line.strip()]
+
+
+class Conn:
+    """One keep-alive HTTP connection that reconnects after any failure."""
+
+    def __init__(self, url, timeout=10):
+        p = urllib.parse.urlsplit(url)
+        self.host, self.port, self.timeout, self.c = p.hostname, p.port, timeout, None
+
+    def put(self, key, body=b"m"):
+        try:
+            if self.c is None:
+                self.c = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.c.request("PUT", "/kv/" + key, body=body, headers={"Content-Type": "application/octet-stream"})
+            r = self.c.getresponse()
+            r.read()
+            return r.status
+        except (OSError, http.client.HTTPException):
+            if self.c is not None:
+                self.c.close()
+            self.c = None
+            return 0
+
+
+def write(url, keyfile, budget=60.0):
+    todo = [k for _, k, _ in read_keys(keyfile)]
+    total, started, passes, answers = len(todo), time.monotonic(), 0, {}
+    while todo:
+        failed, lock, it = [], threading.Lock(), iter(todo)
+        passes += 1
+
+        def run():
+            c = Conn(url)
+            while True:
+                with lock:
+                    key = next(it, None)
+                if key is None:
+                    return
+                status = c.put(key)
+                if status != 204:
+                    with lock:
+                        failed.append(key)
+                        answers[status] = answers.get(status, 0) + 1
+
+        threads = [threading.Thread(target=run) for _ in range(32)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        todo = failed
+        if todo and time.monotonic() - started > budget:
+            break
+        if todo:
+            time.sleep(0.2)
+    retried = ", ".join(f"{n} x {'no answer' if st == 0 else st}" for st, n in sorted(answers.items()))
+    print(f"ok {total - len(todo)} failed {len(todo)} seconds {time.monotonic() - started:.2f} passes {passes}"
+          + (f" (retried: {retried})" if retried else ""))
+    return 0 if not todo else 1
+
+
+SHARD_KEYS = re.compile(r'^multiraft_shard_keys\{([^}]*)\}\s+(\S+)', re.M)
+
+
+def loaded(url, silo, keyfile):
+    want = {s for s, _, _ in read_keys(keyfile)}
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except Exception as e:
+        print(f"no metrics from {url} ({e.__class__.__name__})")
+        return 1
+    have = set()
+    for labels, value in SHARD_KEYS.findall(text):
+        tags = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        if tags.get("otel_scope_silo", silo) == silo and float(value) >= 1:
+            have.add(tags.get("shard"))
+    missing = len(want - have)
+    print(f"{silo}: {len(want) - missing} of {len(want)} shards loaded with their keys")
+    return 0 if missing == 0 else 1
+
+
+def latency(url, keyfile, silo, pairs=200):
+    mine = [k for _, k, leader in read_keys(keyfile) if leader == silo]
+    if len(mine) < pairs + 1:
+        sys.exit(f"latency: only {len(mine)} shards led by {silo}, need {pairs + 1}")
+    busy, idle = mine[0], mine[1:pairs + 1]
+    c = Conn(url)
+    for _ in range(50):  # the busy shard is busy: written just before, and between every idle write
+        c.put(busy)
+    b, i = [], []
+    for key in idle:
+        for target, out in ((busy, b), (key, i)):
+            t = time.perf_counter()
+            status = c.put(target)
+            out.append((time.perf_counter() - t) * 1000)
+            if status != 204:
+                sys.exit(f"latency: PUT /kv/{target} answered {status}")
+
+    def p(xs, q):
+        xs = sorted(xs)
+        return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+    print(f"{statistics.median(b):.3f} {p(b, 0.99):.3f} {statistics.median(i):.3f} {p(i, 0.99):.3f}")
+
+
+def main(argv):
+    if len(argv) < 3:
+        sys.exit(__doc__)
+    cmd, args = argv[1], argv[2:]
+    if cmd == "keys":
+        return keys(*args) or 0
+    if cmd == "write":
+        return write(args[0], args[1], float(args[2]) if len(args) > 2 else 60.0)
+    if cmd == "loaded":
+        return loaded(*args)
+    if cmd == "latency":
+        return latency(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 200) or 0
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
