@@ -5,14 +5,16 @@ using MultiRaft.Client;
 namespace MultiRaft.Cluster.Tests;
 
 /// <summary>
-/// A continuous write load for tests that change the cluster underneath it: a few writers put
+/// A continuous write load for tests that change the cluster underneath it: a few writers create
 /// new keys one after another until stopped; the first failure faults the load, and every
-/// acknowledged write is checked afterwards.
+/// acknowledged write is checked afterwards. Each key is written once, create-if-absent: a write
+/// the store applied twice (a retry not recognised as one) answers "exists" and fails the load,
+/// so every acknowledged write is present exactly once.
 /// </summary>
 internal sealed class WriteLoad : IAsyncDisposable
 {
     private readonly MultiRaftClient _client;
-    private readonly ConcurrentDictionary<string, ulong> _acknowledged = new();
+    private readonly ConcurrentDictionary<string, (ulong Version, string Value)> _acknowledged = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task[] _writers;
 
@@ -24,7 +26,10 @@ internal sealed class WriteLoad : IAsyncDisposable
             for (var i = 0; !_stop.IsCancellationRequested; i++)
             {
                 var key = $"{prefix}/{w}/{i}";
-                _acknowledged[key] = await client.PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes("v" + i)).ConfigureAwait(false);
+                var value = "v" + i;
+                var version = await client.CompareAndSetAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), expectedVersion: 0)
+                    .ConfigureAwait(false);
+                _acknowledged[key] = (version, value);
             }
         })).ToArray();
     }
@@ -44,17 +49,18 @@ internal sealed class WriteLoad : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the writers (a failed write fails here) and reads back every acknowledged write at its version.</summary>
+    /// <summary>Stops the writers (a failed write fails here) and reads back every acknowledged write at its version, with its value.</summary>
     public async Task StopAndVerifyAsync(int atLeast)
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_writers).ConfigureAwait(false);
         Assert.True(_acknowledged.Count >= atLeast, $"only {_acknowledged.Count} writes acknowledged, expected at least {atLeast}");
-        foreach (var (key, version) in _acknowledged)
+        foreach (var (key, (version, value)) in _acknowledged)
         {
             var got = await _client.GetAsync(Encoding.UTF8.GetBytes(key)).ConfigureAwait(false);
             Assert.True(got is not null, key + " lost");
             Assert.Equal(version, got.Version);
+            Assert.Equal(value, Encoding.UTF8.GetString(got.Value.Span));
         }
     }
 

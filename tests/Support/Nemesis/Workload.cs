@@ -259,7 +259,9 @@ public sealed class Workload : IAsyncDisposable
 
     private async Task<(Outcome, KvOutput)> HttpOpAsync(int worker, string key, KvInput input, Random rng)
     {
-        var silo = _cluster[rng.Next(_cluster.Silos.Count)];
+        // A silo the drain nemesis removed has stopped for good: asking it would only measure the refusal.
+        var serving = _cluster.Silos.Where(s => !s.Removed).ToList();
+        var silo = serving[rng.Next(serving.Count)];
         var uri = new Uri(silo.HttpBase, "kv/" + Uri.EscapeDataString(key));
         using var request = new HttpRequestMessage(input.Kind switch
         {
