@@ -457,8 +457,12 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         var due = now - _lastHeartbeatMs >= options.HeartbeatIntervalMs;
         // A shard this silo leads whose leader or configuration the router has not heard of is
         // reported at once: the planner starts the next step of a move only when it sees the last
-        // one done, so a move would otherwise wait up to a heartbeat interval per step.
-        if (due || RouterHintsStale(view))
+        // one done, so a move would otherwise wait up to a heartbeat interval per step. But one
+        // report at a time: each lists every shard this silo leads, and reports sent faster than
+        // the router applies them (thousands of shards, a busy meta shard) would only pile up in
+        // its log. A report is done once the router's state shows it, or lost after an interval.
+        var reporting = (view.FindSilo(options.SiloId)?.LastHeartbeatMs ?? 0) < _lastHeartbeatMs && !due;
+        if (!reporting && (due || RouterHintsStale(view)))
         {
             _lastHeartbeatMs = now;
             SendHeartbeat(now);
