@@ -3,7 +3,8 @@
 # (s1 holds the membership table) and the file WAL under the data directory. Prints the
 # endpoints, restarts a silo that exits (a crash, kill -9, or Orleans declaring it dead), like a
 # container restart policy "on-failure" (a silo that stops cleanly, as one the cluster removed
-# does, stays down), and stops all three silos cleanly on Ctrl+C (or SIGTERM).
+# does, stays down, and so does one that refuses its settings, exit code 2), and stops all three
+# silos cleanly on Ctrl+C (or SIGTERM).
 #   usage: ./run.sh [--data-dir DIR] [--fresh] [--shards N]
 #     --data-dir DIR   where the silos keep their WALs (default .run/data); a restart resumes it
 #     --fresh          delete the data directory first (a brand-new cluster)
@@ -21,7 +22,7 @@ while (($#)); do
     --fresh) fresh=1; shift ;;
     --shards) shards=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -77,6 +78,11 @@ supervise() { # id args...
       # or someone stopped it on purpose. Like a restart policy "on-failure", leave it down.
       echo "run.sh: $(date +%T) silo $id stopped cleanly (removed from the cluster, or stopped); not restarting it" >&2
       exit 0
+    fi
+    if ((code == 2)); then
+      # The silo refused its settings (its log says which): starting it again cannot help.
+      echo "run.sh: $(date +%T) silo $id refused its settings (exit code 2); not restarting it (log: $data/$id.log)" >&2
+      exit 2
     fi
     echo "run.sh: $(date +%T) silo $id exited with code $code; restarting it (log: $data/$id.log)" >&2
     sleep 1

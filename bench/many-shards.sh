@@ -219,6 +219,7 @@ max() { printf '%s\n' "$@" | sort -g | tail -1; }
   verdict "$(echo "$ratio >= 0.8" | bc)" "writes/s, 128 connections: ${writes[$shards]} over $shards shards, ${writes[16]} over 16: ${ratio}x" ">= 0.8x"
   gap=$(echo "$idle_p50 - $busy_p50" | bc)
   verdict "$(echo "$gap <= 2" | bc)" "single write p50: idle shard $idle_p50 ms, busy shard $busy_p50 ms ($(printf '%+.3f' "$gap") ms)" "<= +2 ms"
-} | tee "$out/figures.txt"
+} >"$out/figures.txt" # not through a pipe: the verdicts must set $failed in this shell, not a subshell
+cat "$out/figures.txt"
 ((failed)) && exit 3
 exit 0
