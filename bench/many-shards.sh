@@ -22,6 +22,8 @@
 # Prints every figure against its target with PASS/FAIL.
 #   usage: bench/many-shards.sh [SHARDS]      (default 10000)
 # Environment: MULTIRAFT_READY_TIMEOUT (seconds for the SHARDS cluster to be ready, default 600),
+# MULTIRAFT_BALANCE_TIMEOUT (seconds more to wait for leaders and replicas balanced before the idle
+# measurement, default 600; it goes on unbalanced after that),
 # MULTIRAFT_IDLE_SECONDS (default 20), MULTIRAFT_SETTLE_SECONDS (rest before measuring idle,
 # default 15), MULTIRAFT_WRK_SECONDS (default 15), MULTIRAFT_RESTART_TIMEOUT (default 180).
 # Targets (issue 15): idle < 5% of one core per silo; <= 16 KB per idle replica; one silo restarted
@@ -41,6 +43,7 @@ settle=${MULTIRAFT_SETTLE_SECONDS:-15}
 wrk_secs=${MULTIRAFT_WRK_SECONDS:-15}
 restart_timeout=${MULTIRAFT_RESTART_TIMEOUT:-180}
 ready_timeout=${MULTIRAFT_READY_TIMEOUT:-600}
+balance_timeout=${MULTIRAFT_BALANCE_TIMEOUT:-600}
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
 out=.run/bench/many-shards-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$out"
@@ -107,9 +110,16 @@ start() { # name n [resume]
 # Idle CPU (% of one core) and RSS (KB) of each silo over $idle seconds: sets cpu[name,sN], rss[name,sN].
 declare -A cpu rss
 measure_idle() { # name
-  local name=$1 s t1 started elapsed
+  local name=$1 s t1 started elapsed waited
   declare -A t0 pids
-  echo "   resting ${settle}s, then measuring ${idle}s idle ($(python3 bench/balanced.py http://127.0.0.1:8080 3 2>&1))"
+  # Idle means nothing moving: the leader balancer may still be spreading leaderships (at 10,000
+  # shards it takes minutes), and later steps need shards led by s1.
+  waited=$(now)
+  until python3 bench/balanced.py http://127.0.0.1:8080 3 >/dev/null 2>&1; do
+    (( $(echo "$(since "$waited") > $balance_timeout" | bc) )) && break
+    sleep 1
+  done
+  echo "   balanced after $(printf '%.1f' "$(since "$waited")") s more; resting ${settle}s, then measuring ${idle}s idle ($(python3 bench/balanced.py http://127.0.0.1:8080 3 2>&1))"
   sleep "$settle"
   for s in s1 s2 s3; do pids[$s]=$(silo_pid $s) || die "no process for silo $s"; t0[$s]=$(cpu_ticks "${pids[$s]}"); done
   started=$(now)
