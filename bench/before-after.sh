@@ -24,10 +24,8 @@ die() { echo "before-after.sh: $*" >&2; exit 1; }
 git rev-parse --verify -q "$rev^{commit}" >/dev/null || die "'$rev' is not a commit of this repository"
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
 
-out=.run/bench/before-after-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-tmp=$(mktemp -d)
 source bench/lib/cluster.sh
+bench_workdirs before-after
 before="$tmp/before"
 cleanup() { stop_cluster; git worktree remove --force "$before" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
 trap cleanup EXIT

@@ -45,10 +45,8 @@ restart_timeout=${MULTIRAFT_RESTART_TIMEOUT:-180}
 ready_timeout=${MULTIRAFT_READY_TIMEOUT:-600}
 balance_timeout=${MULTIRAFT_BALANCE_TIMEOUT:-600}
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
-out=.run/bench/many-shards-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-tmp=$(mktemp -d)
 source bench/lib/cluster.sh
+bench_workdirs many-shards
 sampler=""
 cleanup() {
   [[ -n $sampler ]] && kill "$sampler" 2>/dev/null || true

@@ -22,10 +22,8 @@ conns=${1:-16}
 [[ $conns =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be a positive whole number, got '$conns'"
 threads=$(( conns < 2 ? 1 : 2 ))
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
-out=.run/bench/rebalance-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-tmp=$(mktemp -d)
 source bench/lib/cluster.sh
+bench_workdirs rebalance
 new_silos=()
 wrk_pid=""
 cleanup() {

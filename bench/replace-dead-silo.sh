@@ -16,10 +16,8 @@ down=${1:-30000}
 die() { echo "replace-dead-silo.sh: $*" >&2; exit 1; }
 [[ $down =~ ^[0-9]+$ && $down -ge 1000 ]] || die "DOWN_TIME_MS must be a whole number of at least 1000, got '$down'"
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
-out=.run/bench/replace-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-tmp=$(mktemp -d)
 source bench/lib/cluster.sh
+bench_workdirs replace
 s4=""
 wrk_pid=""
 cleanup() {

@@ -47,10 +47,8 @@ if ((${#need[@]})); then
 fi
 real_wrk=$(command -v wrk)
 
-out=.run/bench/side-by-side-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-tmp=$(mktemp -d)
 source bench/lib/cluster.sh
+bench_workdirs side-by-side
 
 cleanup() { stop_cluster; rm -rf "$tmp"; }
 trap cleanup EXIT

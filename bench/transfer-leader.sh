@@ -14,10 +14,8 @@ rounds=${1:-3}
 die() { echo "transfer-leader.sh: $*" >&2; exit 1; }
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive whole number, got '$rounds'"
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
-out=.run/bench/transfer-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$out"
-tmp=$(mktemp -d)
 source bench/lib/cluster.sh
+bench_workdirs transfer
 wrk_pid=""
 cleanup() {
   [[ -n $wrk_pid ]] && kill "$wrk_pid" 2>/dev/null || true

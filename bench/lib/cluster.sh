@@ -1,6 +1,13 @@
 # Shared by the benchmark scripts (sourced, not run): wrk's figures, and starting and stopping a
 # local 3-silo cluster with a tree's own ./run.sh. The caller sets `tmp` (a scratch directory)
-# and `out` (where logs go) and defines `die`.
+# and `out` (where logs go), with bench_workdirs, and defines `die`.
+
+# bench_workdirs NAME: out=.run/bench/NAME-<date-time> (created) for this run's logs, tmp=a new scratch directory.
+bench_workdirs() {
+  out=.run/bench/$1-$(date +%Y%m%d-%H%M%S)
+  mkdir -p "$out"
+  tmp=$(mktemp -d)
+}
 
 # Prints "requests/s p50-ms p99-ms errors" from wrk --latency output; latency units us/ms/s/m/h.
 wrk_figures() {

@@ -254,8 +254,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             if (m.Type == MessageType.Snapshot && Snapshots.Streams(wire.Snapshot.Data.Length))
             {
                 var shard = host.Id.Shard;
-                var (toSilo, message) = (silo, m);
-                if (Snapshots.TryStart(sender, silo, shard, wire, () => ReportUnreachable(toSilo, shard, message)))
+                if (Snapshots.TryStart(sender, silo, shard, wire, () => ReportUnreachable(silo, shard, m)))
                 {
                     Metrics.OnSent(m.Type);
                     Metrics.SnapshotsStreamed.Add(1);

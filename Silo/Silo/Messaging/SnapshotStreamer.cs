@@ -26,9 +26,6 @@ internal sealed class SnapshotStreamer(int chunkBytes, long bytesPerSecond, Time
     /// <summary>Whether a snapshot message of <paramref name="bytes"/> bytes of image goes in pieces.</summary>
     public bool Streams(int bytes) => bytes > chunkBytes;
 
-    /// <summary>Streams currently being sent.</summary>
-    public int InFlight => _streaming.Count;
-
     /// <summary>Streams started since the silo started.</summary>
     public long Started => Interlocked.Read(ref _started);
 
