@@ -10,10 +10,12 @@ them, whether a silo has loaded all of them, and single-write latency to idle ag
                                            retried; exit 0 only if all succeeded
    many-shards.py loaded URL SILO KEYFILE  exit 0 when SILO's GET URL/metrics shows a replica with
                                            at least one key for every shard of KEYFILE
-   many-shards.py latency URL KEYFILE SILO [PAIRS]
+   many-shards.py latency URL KEYFILE SILO [PAIRS [SECONDS]]
                                            alternately PUTs one busy key and a key of a shard never
                                            written (led by SILO), PAIRS times (default 200), one
-                                           request at a time; prints "busy p50 p99 idle p50 p99" (ms)
+                                           request at a time, for at most SECONDS (default 90; fewer
+                                           than 20 pairs by then fails); prints "busy p50 p99 idle
+                                           p50 p99" (ms)
 
 Keys are placed as the silos place them (Grains.Interfaces/KeyHash.cs): FNV-1a 64 over the bytes
 with MurmurHash3's 64-bit finaliser, the top 32 bits; a shard owns [hashStart, hashEnd).
@@ -152,7 +154,7 @@ def loaded(url, silo, keyfile):
     return 0 if missing == 0 else 1
 
 
-def latency(url, keyfile, silo, pairs=200):
+def latency(url, keyfile, silo, pairs=200, budget=90.0):
     mine = [k for _, k, leader in read_keys(keyfile) if leader == silo]
     if len(mine) < pairs + 1:
         sys.exit(f"latency: only {len(mine)} shards led by {silo}, need {pairs + 1}")
@@ -161,7 +163,15 @@ def latency(url, keyfile, silo, pairs=200):
     for _ in range(50):  # the busy shard is busy: written just before, and between every idle write
         c.put(busy)
     b, i = [], []
+    # Bounded: at 10,000 shards a slow silo would otherwise keep the run here for many minutes;
+    # fewer pairs than asked still give a median, and too few fail the step.
+    deadline = time.monotonic() + budget
     for key in idle:
+        if time.monotonic() > deadline:
+            if len(i) < 20:
+                sys.exit(f"latency: only {len(i)} pairs written in {budget:.0f} s")
+            print(f"latency: {len(i)} of {pairs} pairs within {budget:.0f} s", file=sys.stderr)
+            break
         for target, out in ((busy, b), (key, i)):
             t = time.perf_counter()
             status = c.put(target)
@@ -187,7 +197,8 @@ def main(argv):
     if cmd == "loaded":
         return loaded(*args)
     if cmd == "latency":
-        return latency(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 200) or 0
+        return latency(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 200,
+                       float(args[4]) if len(args) > 4 else 90.0) or 0
     sys.exit(__doc__)
 
 

@@ -33,6 +33,7 @@ internal sealed partial class SiloServices(SiloOptions options, SiloEngine engin
             return;
         }
 
+        engine.Heard(decoded.FromSilo, decoded.FromIncarnation);
         foreach (var m in decoded.Messages)
         {
             // One bad message is dropped, not its batch: Raft repeats what it lost.
@@ -53,6 +54,7 @@ internal sealed partial class SiloServices(SiloOptions options, SiloEngine engin
             return;
         }
 
+        engine.Heard(whole?.FromSilo ?? "", 0);
         if (whole is { } s)
         {
             DeliverOne(s.FromSilo, s.ShardId, s.Message);

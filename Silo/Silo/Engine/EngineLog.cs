@@ -36,6 +36,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 5010, Level = LogLevel.Error, Message = "Replica {Replica} produced a {Type} message that cannot be sent")]
     public static partial void Unsendable(ILogger logger, Exception exception, ReplicaId replica, string type);
 
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Silo {Silo} {Change}: waking the quiesced replicas that depend on it")]
+    public static partial void PeerChanged(ILogger logger, string silo, string change);
+
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Replica {Replica} removed from this silo")]
     public static partial void ReplicaRemoved(ILogger logger, ReplicaId replica);
 }

@@ -54,6 +54,13 @@ internal sealed class EngineMetrics
             "Replicas this silo hosts");
         meter.CreateObservableGauge("multiraft.leaders", () => engine.CountReplicas(leadersOnly: true), "{replica}",
             "Replicas on this silo that lead their shard");
+        meter.CreateObservableGauge("multiraft.replicas.quiesced", engine.CountQuiesced, "{replica}",
+            "Replicas on this silo whose group is idle: they neither tick nor heartbeat until something wakes them");
+        Quiesced = meter.CreateCounter<long>("multiraft.quiesced", "{group}", "Idle groups the leaders on this silo quiesced");
+        Woken = meter.CreateCounter<long>("multiraft.woken", "{replica}",
+            "Quiesced replicas on this silo woken by a message, a request or another silo's suspicion or restart");
+        PeerChanges = meter.CreateCounter<long>("multiraft.peer.changes", "{event}",
+            "Other silos this silo began to suspect (change=suspected: silent for an election timeout) or saw restart (change=restarted)");
         meter.CreateObservableGauge("multiraft.shard.keys", () => engine.ShardSizes(bytes: false), "{key}",
             "Keys in each data shard's replica on this silo (tag shard)");
         meter.CreateObservableGauge("multiraft.shard.bytes", () => engine.ShardSizes(bytes: true), "By",
@@ -103,6 +110,15 @@ internal sealed class EngineMetrics
     public Counter<long> ElectionsWon { get; }
 
     public Counter<long> LeaderTransfers { get; }
+
+    public Counter<long> Quiesced { get; }
+
+    public Counter<long> Woken { get; }
+
+    public Counter<long> PeerChanges { get; }
+
+    public void OnPeerChange(PeerChange change) =>
+        PeerChanges.Add(1, new KeyValuePair<string, object?>("change", change == PeerChange.Suspected ? "suspected" : "restarted"));
 
     /// <summary>
     /// Observes a Ready just taken from <paramref name="host"/>'s node, before its role change is

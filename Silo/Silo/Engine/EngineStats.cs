@@ -13,6 +13,8 @@ internal sealed class EngineStats
     public long EntriesApplied;
     public long MessagesSent;
     public long Calls;
+    // Other silos this one began to suspect (quiescence's silo-pair liveness); not in the 10 s log.
+    public long Suspicions;
 
     public EngineStats Snapshot() => new()
     {

@@ -24,6 +24,10 @@ internal sealed class EngineWorker
     private int _sleeping;
     private volatile bool _completed;
     private readonly HashSet<ReplicaHost> _owned = [];
+    // The owned replicas that tick: a quiesced one leaves the set and rejoins when something
+    // wakes it, so an idle group costs its worker nothing per tick.
+    private readonly HashSet<ReplicaHost> _ticking = [];
+    private readonly List<ReplicaHost> _settled = [];
     private readonly HashSet<ReplicaHost> _active = [];
     private readonly List<(ReplicaHost Host, Ready Ready)> _batch = [];
     // A turn's outgoing messages, handed to the transport together so that each destination
@@ -98,7 +102,7 @@ internal sealed class EngineWorker
                 var n = 0;
                 while (n++ < MaxItemsPerTurn && _inbox.TryDequeue(out var item))
                 {
-                    if (item.Host is not null || item.Kind == WorkKind.Tick)
+                    if (item.Host is not null || item.Kind is WorkKind.Tick or WorkKind.PeerChanged)
                     {
                         Handle(item);
                     }
@@ -151,15 +155,13 @@ internal sealed class EngineWorker
         if (item.Kind == WorkKind.Tick)
         {
             Volatile.Write(ref _tickPending, 0);
-            foreach (var h in _owned)
-            {
-                if (!h.Closed && h.Member.FailureReason is null)
-                {
-                    h.Member.Node.Tick();
-                    _active.Add(h);
-                }
-            }
+            TickAll();
+            return;
+        }
 
+        if (item.Kind == WorkKind.PeerChanged)
+        {
+            WakeDependents(item.PeerEvent);
             return;
         }
 
@@ -168,6 +170,7 @@ internal sealed class EngineWorker
         {
             host.Closed = true;
             _owned.Remove(host);
+            _ticking.Remove(host);
             _active.Remove(host);
             item.Closed!.TrySetResult();
             return;
@@ -180,6 +183,7 @@ internal sealed class EngineWorker
 
         _owned.Add(host);
         var node = host.Member.Node;
+        var wasQuiesced = node.IsQuiesced;
         switch (item.Kind)
         {
             case WorkKind.Step:
@@ -206,7 +210,101 @@ internal sealed class EngineWorker
                 break;
         }
 
+        if (!node.IsQuiesced)
+        {
+            if (wasQuiesced)
+            {
+                // Woken by what it was asked: it stays awake a whole quiescence delay at least.
+                host.IdleTicks = 0;
+                _engine.Metrics.Woken.Add(1);
+            }
+
+            _ticking.Add(host);
+        }
+
         _active.Add(host);
+    }
+
+    // Ticks every replica that is not quiesced; a leader idle for the quiescence delay tries to
+    // quiesce its group (the core refuses unless every member holds and committed the whole log).
+    private void TickAll()
+    {
+        var quiesceTicks = _engine.Options.QuiesceTicks;
+        foreach (var h in _ticking)
+        {
+            var node = h.Member.Node;
+            if (h.Closed || h.Member.FailureReason is not null || node.IsQuiesced)
+            {
+                _settled.Add(h);
+                continue;
+            }
+
+            node.Tick();
+            if (quiesceTicks > 0 && node.Role == RaftRole.Leader && ++h.IdleTicks >= quiesceTicks && node.TryQuiesce())
+            {
+                _engine.Metrics.Quiesced.Add(1);
+                _settled.Add(h);
+            }
+
+            _active.Add(h);
+        }
+
+        foreach (var h in _settled)
+        {
+            _ticking.Remove(h);
+        }
+
+        _settled.Clear();
+    }
+
+    // Wakes the quiesced replicas that another silo's change concerns: followers whose leader
+    // lives there (it may be gone: they must time out and elect), and, when it restarted, leaders
+    // with a member there (it came back as a follower that must hear from its leader). Rare, so
+    // a walk over the owned replicas is cheaper than keeping an index up to date.
+    private void WakeDependents(PeerEvent change)
+    {
+        foreach (var h in _owned)
+        {
+            var node = h.Member.Node;
+            if (h.Closed || h.Member.FailureReason is not null || !node.IsQuiesced)
+            {
+                continue;
+            }
+
+            var wake = node.Role == RaftRole.Leader
+                ? change.Change == PeerChange.Restarted && HasMemberOn(h, change.Silo)
+                : node.Lead != 0 && string.Equals(_engine.SiloOf(h.Id.Shard, node.Lead), change.Silo, StringComparison.Ordinal);
+            if (wake)
+            {
+                node.Wake();
+                h.IdleTicks = 0;
+                _engine.Metrics.Woken.Add(1);
+                _ticking.Add(h);
+                _active.Add(h);
+            }
+        }
+    }
+
+    private bool HasMemberOn(ReplicaHost host, string silo)
+    {
+        var conf = host.Member.ConfState;
+        foreach (var id in conf.Voters)
+        {
+            if (id != host.Id.Replica && string.Equals(_engine.SiloOf(host.Id.Shard, id), silo, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        foreach (var id in conf.Learners)
+        {
+            if (string.Equals(_engine.SiloOf(host.Id.Shard, id), silo, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private async ValueTask ProcessReadiesAsync(CancellationToken stopping)
@@ -231,6 +329,12 @@ internal sealed class EngineWorker
                 }
 
                 var rd = node.GetReady();
+                if (!rd.Entries.IsEmpty || !rd.CommittedEntries.IsEmpty || !rd.ReadStates.IsEmpty)
+                {
+                    // Work done: the group is not idle, whatever its leader's tick count says.
+                    host.IdleTicks = 0;
+                }
+
                 Interlocked.Increment(ref _engine.Stats.Readies);
                 Interlocked.Add(ref _engine.Stats.EntriesPersisted, rd.Entries.Length);
                 Interlocked.Add(ref _engine.Stats.EntriesApplied, rd.CommittedEntries.Length);
@@ -283,6 +387,12 @@ internal sealed class EngineWorker
             foreach (var (host, rd) in _batch)
             {
                 await FinishAsync(host, rd, stopping).ConfigureAwait(false);
+                if (!host.Member.Node.IsQuiesced)
+                {
+                    // Woken by its own acknowledgements, or never asleep: ticking either way.
+                    _ticking.Add(host);
+                }
+
                 if (host.Member.Node.HasReady)
                 {
                     _active.Add(host);

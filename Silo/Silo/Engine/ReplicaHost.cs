@@ -24,6 +24,9 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWork
     /// <summary>The term of the last hard state the engine saw (worker only): a higher one voting for itself is a campaign.</summary>
     public ulong Term { get; set; } = member.Node.Term;
 
+    /// <summary>Ticks since this replica, leading, last appended, committed or read anything (worker only): when it may quiesce.</summary>
+    public int IdleTicks { get; set; }
+
     /// <summary>
     /// The batches of its own entries this replica, as leader, handed to storage and has not yet
     /// seen committed (worker only; kept only while the commit latency has a listener).

@@ -22,6 +22,7 @@ internal sealed class SiloEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, ReplicaHost> _byShard = new();
     private readonly ConcurrentDictionary<(ulong Shard, ulong Replica), string> _peerHints = new();
     private readonly EngineWorker[] _workers;
+    private readonly PeerLiveness _liveness;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _ticker;
@@ -38,6 +39,7 @@ internal sealed class SiloEngine : IAsyncDisposable
         // leader keeps asking for another.
         Snapshots = new SnapshotStreamer(options.SnapshotChunkBytes, options.SnapshotBytesPerSecond, TimeSpan.FromSeconds(1), TimeProvider.System,
             _stopping.Token);
+        _liveness = new PeerLiveness(options.ElectionTicks);
         var n = options.Workers > 0 ? options.Workers : Environment.ProcessorCount;
         _workers = new EngineWorker[n];
         for (var i = 0; i < n; i++)
@@ -193,6 +195,21 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A batch (Raft traffic or a liveness beat) arrived from <paramref name="fromSilo"/>, whose
+    /// incarnation is <paramref name="incarnation"/> (0: not said). Any thread; never blocks.
+    /// </summary>
+    public void Heard(string fromSilo, ulong incarnation)
+    {
+        if (fromSilo.Length > 0)
+        {
+            _liveness.Heard(fromSilo, incarnation);
+        }
+    }
+
+    /// <summary>Whether this silo suspects <paramref name="silo"/> is down (silent for an election timeout).</summary>
+    public bool Suspects(string silo) => _liveness.IsSuspected(silo);
+
     /// <summary>The message to <paramref name="toSilo"/> was not sent: Raft probes the peer again.</summary>
     public void ReportUnreachable(string toSilo, ulong shardId, Message message)
     {
@@ -305,6 +322,21 @@ internal sealed class SiloEngine : IAsyncDisposable
         return n;
     }
 
+    /// <summary>The replicas this silo hosts whose group is quiesced (read off their workers: a scrape's estimate).</summary>
+    internal int CountQuiesced()
+    {
+        var n = 0;
+        foreach (var (_, h) in _byShard)
+        {
+            if (!h.Closed && h.Member.Node.IsQuiesced)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
     /// <summary>Each data shard's key count or byte size on this silo, tagged by shard (for the metrics scrape).</summary>
     internal IEnumerable<Measurement<long>> ShardSizes(bool bytes)
     {
@@ -341,6 +373,8 @@ internal sealed class SiloEngine : IAsyncDisposable
                     w.Tick();
                 }
 
+                TickLiveness();
+
                 if (tick % statsEvery == 0)
                 {
                     var now = Stats.Snapshot();
@@ -361,6 +395,27 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // The silo-pair half of quiescence: one beat per other silo per tick tells them this silo's
+    // leaders live, and what other silos did or did not say wakes the quiesced replicas concerned.
+    private void TickLiveness()
+    {
+        Sender?.SendBeats();
+        foreach (var change in _liveness.Tick())
+        {
+            Metrics.OnPeerChange(change.Change);
+            if (change.Change == PeerChange.Suspected)
+            {
+                Interlocked.Increment(ref Stats.Suspicions);
+            }
+
+            EngineLog.PeerChanged(_logger, change.Silo, change.Change.ToString());
+            foreach (var w in _workers)
+            {
+                w.Post(new WorkItem(null, WorkKind.PeerChanged, PeerEvent: change));
+            }
         }
     }
 

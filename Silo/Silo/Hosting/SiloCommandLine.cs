@@ -23,6 +23,7 @@ internal static class SiloCommandLine
         ["--shards"] = "MultiRaft:InitialShards",
         ["--workers"] = "MultiRaft:Workers",
         ["--tick-ms"] = "MultiRaft:TickMs",
+        ["--quiesce-ticks"] = "MultiRaft:QuiesceTicks",
         ["--down-time-ms"] = "MultiRaft:DownTimeMs",
         ["--max-moves-per-silo"] = "MultiRaft:MaxMovesPerSilo",
         ["--balance-leaders"] = "MultiRaft:BalanceLeaders",
@@ -58,6 +59,8 @@ internal static class SiloCommandLine
                                 clustering: on exactly one silo of a new cluster)
           --shards N            data shards of a new cluster (default 16)
           --workers N           engine workers (default: one per core)
+          --quiesce-ticks N     an idle shard stops ticking and heartbeating after N ticks
+                                with nothing written or read (default 10; 0: never)
           --down-time-ms N      a silo silent this long has its data replicas replaced on
                                 other silos (default 30000; at once if Orleans declares it dead)
           --max-moves-per-silo N  replicas the balancer moves into one silo at a time (default 2)

@@ -78,6 +78,13 @@ public sealed class SiloOptions
     public int ElectionTicks { get; set; } = 10;
 
     /// <summary>
+    /// Ticks a leader waits with nothing appended, committed or read before it quiesces its group
+    /// (if every member has the whole log): an idle group then neither ticks nor heartbeats until
+    /// a request, a message or another silo's suspected death wakes it. 0: groups never quiesce.
+    /// </summary>
+    public int QuiesceTicks { get; set; } = 10;
+
+    /// <summary>
     /// TEST ONLY, a planted bug: every replica serves "linearizable" reads from its own state,
     /// without ReadIndex and without being the leader. The fault tests turn it on to show their
     /// checker catches stale reads. Never set it in production.

@@ -89,6 +89,7 @@ public sealed partial class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Range(errors, "InitialShards (--shards)", options.InitialShards, 1, 100_000);
         Range(errors, "TickMs", options.TickMs, 1, 10_000);
         Range(errors, "ElectionTicks", options.ElectionTicks, 3, 1000);
+        Range(errors, "QuiesceTicks", options.QuiesceTicks, 0, 100_000);
         Range(errors, "Workers", options.Workers, 0, 256);
         Range(errors, "SnapshotEntries", options.SnapshotEntries, 10, int.MaxValue);
         Range(errors, "SnapshotKeepEntries", options.SnapshotKeepEntries, 0, int.MaxValue);

@@ -13,4 +13,7 @@ internal interface IRaftSender
 
     /// <summary>Sends one piece of a large snapshot message; never blocks, never throws for a lost piece.</summary>
     void SendChunk(string siloId, SnapshotChunk chunk);
+
+    /// <summary>Sends every other active silo an empty batch: this silo lives. Never blocks.</summary>
+    void SendBeats();
 }

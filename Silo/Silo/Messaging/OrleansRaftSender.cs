@@ -12,13 +12,31 @@ namespace MultiRaft.Silo.Messaging;
 /// </summary>
 internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory directory, string selfSiloId) : IRaftSender
 {
+    // Larger on every start of this process (a clock reading), so receivers tell a restart from a pause.
+    private readonly ulong _incarnation = (ulong)DateTime.UtcNow.Ticks;
+    private byte[]? _beat;
+
     public bool IsReachable(string siloId) => directory.ActiveSilo(siloId) is not null;
 
     public void Send(string siloId, MessageBatch batch)
     {
         batch.FromSilo = selfSiloId;
+        batch.FromIncarnation = _incarnation;
         // One way: the returned task is already complete, and a lost batch is Raft's to repeat.
         _ = grains.GetGrain<ISiloGrain>(siloId).Deliver(batch.ToByteArray());
+    }
+
+    public void SendBeats()
+    {
+        // The same bytes every time, never written after they are made, so every call may share them.
+        var beat = _beat ??= new MessageBatch { FromSilo = selfSiloId, FromIncarnation = _incarnation }.ToByteArray();
+        foreach (var name in directory.ActiveNames)
+        {
+            if (!string.Equals(name, selfSiloId, StringComparison.Ordinal))
+            {
+                _ = grains.GetGrain<ISiloGrain>(name).Deliver(beat);
+            }
+        }
     }
 
     public void SendChunk(string siloId, SnapshotChunk chunk)

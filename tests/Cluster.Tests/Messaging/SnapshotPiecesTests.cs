@@ -257,6 +257,8 @@ public sealed class SnapshotPiecesTests
 
         public void Send(string siloId, MessageBatch batch) => throw new InvalidOperationException("snapshot pieces only");
 
+        public void SendBeats() => throw new InvalidOperationException("snapshot pieces only");
+
         public void SendChunk(string siloId, SnapshotChunk chunk)
         {
             Sent.Enqueue((siloId, chunk));
