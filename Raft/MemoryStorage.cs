@@ -138,6 +138,12 @@ public sealed class MemoryStorage : IRaftStorage
         }
     }
 
+    /// <summary>
+    /// Shrinks the entry buffer to fit the entries held, for a replica gone idle: the buffer grew
+    /// while the log was busy, and compaction frees entries but not the room they took.
+    /// </summary>
+    public void TrimBuffers() => _entries.TrimExcess();
+
     /// <summary>Replaces everything with <paramref name="snapshot"/> (a follower installing one).</summary>
     public void ApplySnapshot(Snapshot snapshot)
     {

@@ -10,7 +10,8 @@ namespace MultiRaft.Raft;
 public sealed class RawNode
 {
     private readonly Raft _raft;
-    private readonly Ready _ready = new();
+    // Created by the first GetReady and dropped by TrimBuffers: an idle member needs none.
+    private Ready? _ready;
     private SoftState _prevSoft;
     private HardState _prevHard;
     private bool _readyOutstanding;
@@ -150,6 +151,24 @@ public sealed class RawNode
     /// <summary>Wakes a quiesced member (for example when a peer is suspected dead).</summary>
     public void Wake() => _raft.Wake();
 
+    /// <summary>
+    /// Releases the buffers a busy member grew (inflight windows, unstable entries, message and
+    /// Ready lists, the last append slice), keeping any that still hold something. A silo hosts
+    /// thousands of members and most are idle: call this when the member quiesces, between Ready
+    /// cycles. Nothing else changes; the buffers grow again when traffic returns.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A Ready is outstanding: its lists are in use until <see cref="Advance"/>.</exception>
+    public void TrimBuffers()
+    {
+        if (_readyOutstanding)
+        {
+            throw new InvalidOperationException("TrimBuffers called before Advance");
+        }
+
+        _raft.TrimBuffers();
+        _ready = null;
+    }
+
     /// <summary>Whether there is anything to persist, send or apply.</summary>
     public bool HasReady
     {
@@ -173,7 +192,7 @@ public sealed class RawNode
 
         var r = _raft;
         r.FlushAppends();
-        var rd = _ready;
+        var rd = _ready ??= new Ready();
         rd.Clear();
 
         var soft = r.SoftState;
@@ -270,12 +289,13 @@ public sealed class RawNode
             r.AcknowledgeOwnWrite(_readyLastEntryIndex, _readyLastEntryTerm);
         }
 
-        foreach (var m in _ready.SelfAfterPersist)
+        var self = _ready!.SelfAfterPersist;
+        foreach (var m in self)
         {
             r.Step(m);
         }
 
-        _ready.SelfAfterPersist.Clear();
+        self.Clear();
     }
 
     /// <summary>The member's state, with the leader's view of every peer.</summary>

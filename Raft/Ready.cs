@@ -11,11 +11,13 @@ namespace MultiRaft.Raft;
 /// </summary>
 public sealed class Ready
 {
-    internal readonly List<Entry> EntriesList = new(64);
-    internal readonly List<Entry> CommittedList = new(64);
-    internal List<Message> MessagesList = new(16);
-    internal readonly List<Message> PersistedList = new(16);
-    internal readonly List<Message> SelfAfterPersist = new(4);
+    // Empty until first used and reused after: most members of a silo are idle, and a busy one
+    // grows them once to its usual batch.
+    internal readonly List<Entry> EntriesList = [];
+    internal readonly List<Entry> CommittedList = [];
+    internal List<Message> MessagesList = [];
+    internal readonly List<Message> PersistedList = [];
+    internal readonly List<Message> SelfAfterPersist = [];
     internal List<ReadState> ReadStatesList = [];
 
     /// <summary>The new role or leader, when either changed.</summary>

@@ -36,7 +36,7 @@ public sealed partial class KvStateMachine
 
     /// <summary>The exact length of the snapshot <see cref="WriteSnapshot(Stream)"/> would write now.</summary>
     public long SnapshotLength =>
-        Magic.Length + 1 + 8 + 8 + (RangeIsWhole ? 0 : 24) + 4 + itemBytes + (keys.Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
+        Magic.Length + 1 + 8 + 8 + (RangeIsWhole ? 0 : 24) + 4 + itemBytes + (Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
 
     /// <summary>Writes the whole state (map, sessions, last applied index) to <paramref name="output"/>.</summary>
     public void WriteSnapshot(Stream output)
@@ -157,8 +157,7 @@ public sealed partial class KvStateMachine
         }
 
         r.ExpectEnd();
-        keys = newKeys;
-        slots = newSlots;
+        (keys, slots) = keyCount == 0 ? (null, null) : (newKeys, newSlots);
         itemBytes = newItemBytes;
         sessions = SessionTable.Restore(sessionOptions, nowMs, restored);
         LastAppliedIndex = lastApplied;
@@ -183,13 +182,16 @@ public sealed partial class KvStateMachine
             sink.WriteUInt64(RangeVersion);
         }
 
-        sink.WriteInt32(keys.Count);
-        foreach (var key in keys)
+        sink.WriteInt32(Count);
+        if (keys is not null)
         {
-            var slot = slots[key];
-            sink.WriteBytes(key);
-            sink.WriteBytes(slot.Value);
-            sink.WriteUInt64(slot.Version);
+            foreach (var key in keys)
+            {
+                var slot = Slots[key];
+                sink.WriteBytes(key);
+                sink.WriteBytes(slot.Value);
+                sink.WriteUInt64(slot.Version);
+            }
         }
 
         sink.WriteInt32(sessions.Count);

@@ -54,14 +54,14 @@ public sealed partial class KvStateMachine
             // it writes and the client ids it hands out stay above every version and id copied here.
             LastAppliedIndex = index,
         };
-        foreach (var key in keys.Where(k => KeyHash.Of(k) >= at).ToList())
+        foreach (var key in Keys.Where(k => KeyHash.Of(k) >= at).ToList())
         {
-            var slot = slots[key];
-            keys.Remove(key);
-            slots.Remove(key);
+            var slot = Slots[key];
+            Keys.Remove(key);
+            Slots.Remove(key);
             itemBytes -= key.Length + slot.Value.Length;
-            child.keys.Add(key);
-            child.slots.Add(key, slot);
+            child.Keys.Add(key);
+            child.Slots.Add(key, slot);
             child.itemBytes += key.Length + slot.Value.Length;
         }
 

@@ -15,8 +15,11 @@ namespace MultiRaft.Grains.Kv;
 public sealed partial class KvStateMachine
 {
     private readonly KvSessionOptions sessionOptions;
-    private SortedSet<byte[]> keys = new(ByteKeyComparer.Instance);
-    private Dictionary<byte[], Slot> slots = new(ByteKeyComparer.Instance);
+
+    // Created on first use (Keys, Slots): a silo hosts thousands of replicas and many hold no
+    // key, where an empty set and map would still cost their objects.
+    private SortedSet<byte[]>? keys;
+    private Dictionary<byte[], Slot>? slots;
 
     // The keys' and values' total length, so that a snapshot's buffer is sized once.
     private long itemBytes;
@@ -35,7 +38,7 @@ public sealed partial class KvStateMachine
     public ulong LastAppliedIndex { get; private set; }
 
     /// <summary>Number of keys.</summary>
-    public int Count => slots.Count;
+    public int Count => slots?.Count ?? 0;
 
     /// <summary>The keys' and values' total length in bytes.</summary>
     public long ItemBytes => itemBytes;
@@ -45,6 +48,10 @@ public sealed partial class KvStateMachine
 
     /// <summary>The newest leader timestamp applied (the session table's clock).</summary>
     public long NowMs => sessions.NowMs;
+
+    private SortedSet<byte[]> Keys => keys ??= new(ByteKeyComparer.Instance);
+
+    private Dictionary<byte[], Slot> Slots => slots ??= new(ByteKeyComparer.Instance);
 
     /// <summary>Decodes and applies the command payload of the entry at <paramref name="index"/>.</summary>
     /// <remarks>
@@ -83,7 +90,7 @@ public sealed partial class KvStateMachine
     public KvItem? Get(ReadOnlySpan<byte> key)
     {
         var k = key.ToArray();
-        return slots.TryGetValue(k, out var slot) ? new KvItem(k, slot.Value, slot.Version) : null;
+        return slots is not null && slots.TryGetValue(k, out var slot) ? new KvItem(k, slot.Value, slot.Version) : null;
     }
 
     /// <summary>
@@ -95,7 +102,7 @@ public sealed partial class KvStateMachine
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         var items = new List<KvItem>(Math.Min(limit, 256));
-        if (limit == 0)
+        if (limit == 0 || keys is null)
         {
             return items;
         }
@@ -120,7 +127,7 @@ public sealed partial class KvStateMachine
                 continue;
             }
 
-            var slot = slots[key];
+            var slot = Slots[key];
             items.Add(new KvItem(key, slot.Value, slot.Version));
             if (items.Count == limit)
             {
@@ -190,7 +197,7 @@ public sealed partial class KvStateMachine
     private KvResult Execute(ulong version, KvCommand command)
     {
         var key = command.KeyBytes;
-        var exists = slots.TryGetValue(key, out var current);
+        var exists = Slots.TryGetValue(key, out var current);
         var currentVersion = exists ? current.Version : 0;
         var replaced = exists ? current.Value : null;
         switch (command.Kind)
@@ -219,7 +226,7 @@ public sealed partial class KvStateMachine
         // Commands are immutable and own their arrays, so the map can keep them without copying.
         if (replaced is null)
         {
-            keys.Add(key);
+            Keys.Add(key);
             itemBytes += key.Length;
         }
         else
@@ -228,14 +235,14 @@ public sealed partial class KvStateMachine
         }
 
         itemBytes += value.Length;
-        slots[key] = new Slot(value, version);
+        Slots[key] = new Slot(value, version);
         return KvResult.Ok(version);
     }
 
     private KvResult Remove(byte[] key, ulong version)
     {
-        keys.Remove(key);
-        if (slots.Remove(key, out var old))
+        Keys.Remove(key);
+        if (Slots.Remove(key, out var old))
         {
             itemBytes -= key.Length + old.Value.Length;
         }

@@ -15,22 +15,24 @@ namespace MultiRaft.Grains.Kv;
 /// </summary>
 internal sealed class SessionTable(KvSessionOptions options)
 {
-    private readonly Dictionary<ulong, LinkedListNode<ClientSession>> byClient = [];
-    private readonly LinkedList<ClientSession> byTouch = new();
+    // Created with the first session: most replicas on a silo never see one, and the empty
+    // collections would still cost their objects.
+    private Dictionary<ulong, LinkedListNode<ClientSession>>? byClient;
+    private LinkedList<ClientSession>? byTouch;
 
-    public int Count => byClient.Count;
+    public int Count => byClient?.Count ?? 0;
 
     public long NowMs { get; private set; }
 
     /// <summary>Sessions from least to most recently touched: the order is state and is snapshotted.</summary>
-    public IEnumerable<ClientSession> InTouchOrder => byTouch;
+    public IEnumerable<ClientSession> InTouchOrder => byTouch is null ? [] : byTouch;
 
     public static SessionTable Restore(KvSessionOptions options, long nowMs, IEnumerable<ClientSession> inTouchOrder)
     {
         var t = new SessionTable(options) { NowMs = nowMs };
         foreach (var s in inTouchOrder)
         {
-            t.byClient.Add(s.ClientId, t.byTouch.AddLast(s));
+            t.AddLast(s);
         }
 
         return t;
@@ -40,7 +42,7 @@ internal sealed class SessionTable(KvSessionOptions options)
     public void Advance(long timestampMs)
     {
         NowMs = Math.Max(NowMs, timestampMs);
-        while (byTouch.First is { } head && IdleMs(head.Value) > (ulong)options.SessionTtlMs)
+        while (byTouch?.First is { } head && IdleMs(head.Value) > (ulong)options.SessionTtlMs)
         {
             Remove(head);
         }
@@ -48,22 +50,22 @@ internal sealed class SessionTable(KvSessionOptions options)
 
     public void Open(ulong clientId)
     {
-        byClient.Add(clientId, byTouch.AddLast(new ClientSession(clientId, 0, default, NowMs)));
-        while (byClient.Count > options.MaxSessions)
+        AddLast(new ClientSession(clientId, 0, default, NowMs));
+        while (Count > options.MaxSessions)
         {
-            Remove(byTouch.First!);
+            Remove(byTouch!.First!);
         }
     }
 
     /// <summary>Finds a session and marks it as just used.</summary>
     public ClientSession? Touch(ulong clientId)
     {
-        if (!byClient.TryGetValue(clientId, out var node))
+        if (byClient is null || !byClient.TryGetValue(clientId, out var node))
         {
             return null;
         }
 
-        byTouch.Remove(node);
+        byTouch!.Remove(node);
         byTouch.AddLast(node);
         node.Value.LastTouchMs = NowMs;
         return node.Value;
@@ -72,9 +74,11 @@ internal sealed class SessionTable(KvSessionOptions options)
     // NowMs >= LastTouchMs always; the unsigned difference is exact even across the sign boundary.
     private ulong IdleMs(ClientSession s) => unchecked((ulong)NowMs - (ulong)s.LastTouchMs);
 
+    private void AddLast(ClientSession s) => (byClient ??= []).Add(s.ClientId, (byTouch ??= new()).AddLast(s));
+
     private void Remove(LinkedListNode<ClientSession> node)
     {
-        byTouch.Remove(node);
-        byClient.Remove(node.Value.ClientId);
+        byTouch!.Remove(node);
+        byClient!.Remove(node.Value.ClientId);
     }
 }

@@ -11,9 +11,11 @@ namespace MultiRaft.Grains.Replica;
 /// </summary>
 public sealed class ReplicaMember
 {
-    private readonly Dictionary<ulong, PendingProposal> _proposals = [];
-    private readonly Dictionary<ulong, Action<bool>> _readsAwaitingIndex = [];
-    private readonly List<(ulong Index, Action<bool> Done)> _readsAwaitingApply = [];
+    // Created by the first operation and dropped again by TrimBuffers: only a leader with
+    // clients uses them, and a silo hosts thousands of replicas, most of them idle.
+    private Dictionary<ulong, PendingProposal>? _proposals;
+    private Dictionary<ulong, Action<bool>>? _readsAwaitingIndex;
+    private List<(ulong Index, Action<bool> Done)>? _readsAwaitingApply;
     private ulong _nextReadId = 1;
 
     /// <summary>Creates the grain around a node whose state machine is already at the node's applied index.</summary>
@@ -50,7 +52,7 @@ public sealed class ReplicaMember
     public bool IsLeader => Node.Role == RaftRole.Leader;
 
     /// <summary>Proposals and reads waiting (for tests and metrics).</summary>
-    public int PendingCount => _proposals.Count + _readsAwaitingIndex.Count + _readsAwaitingApply.Count;
+    public int PendingCount => (_proposals?.Count ?? 0) + (_readsAwaitingIndex?.Count ?? 0) + (_readsAwaitingApply?.Count ?? 0);
 
     /// <summary>
     /// Proposes a command. Only a leader tracks it (its index is known at once); callers route
@@ -69,7 +71,7 @@ public sealed class ReplicaMember
         if (result == ProposalResult.Accepted)
         {
             // A leader appends the proposal to its own log at once, at the end.
-            _proposals[Node.LastIndex] = new PendingProposal(Node.Term, done);
+            (_proposals ??= [])[Node.LastIndex] = new PendingProposal(Node.Term, done);
         }
 
         return result;
@@ -91,7 +93,7 @@ public sealed class ReplicaMember
         var result = Node.ReadIndex(id);
         if (result == ProposalResult.Accepted)
         {
-            _readsAwaitingIndex[id] = ready;
+            (_readsAwaitingIndex ??= [])[id] = ready;
         }
 
         return result;
@@ -136,7 +138,7 @@ public sealed class ReplicaMember
                 }
             }
 
-            if (_proposals.Remove(e.Index, out var p))
+            if (_proposals is not null && _proposals.Remove(e.Index, out var p))
             {
                 p.Done(p.Term == e.Term ? new ApplyOutcome(true, result) : ApplyOutcome.Overwritten);
             }
@@ -150,9 +152,9 @@ public sealed class ReplicaMember
     {
         foreach (var rs in states)
         {
-            if (_readsAwaitingIndex.Remove(rs.RequestId, out var ready))
+            if (_readsAwaitingIndex is not null && _readsAwaitingIndex.Remove(rs.RequestId, out var ready))
             {
-                _readsAwaitingApply.Add((rs.Index, ready));
+                (_readsAwaitingApply ??= []).Add((rs.Index, ready));
             }
         }
     }
@@ -163,7 +165,7 @@ public sealed class ReplicaMember
     /// </summary>
     public void AfterReady()
     {
-        if (_readsAwaitingApply.Count > 0)
+        if (_readsAwaitingApply is { Count: > 0 })
         {
             var applied = StateMachine.LastAppliedIndex;
             var kept = 0;
@@ -183,7 +185,7 @@ public sealed class ReplicaMember
             _readsAwaitingApply.RemoveRange(kept, _readsAwaitingApply.Count - kept);
         }
 
-        if (!IsLeader && _readsAwaitingIndex.Count > 0)
+        if (!IsLeader && _readsAwaitingIndex is { Count: > 0 })
         {
             // A deposed leader never answers these: say so now, they are safe to retry.
             foreach (var ready in _readsAwaitingIndex.Values)
@@ -199,23 +201,54 @@ public sealed class ReplicaMember
     public void Stop(string reason)
     {
         FailureReason ??= reason;
-        foreach (var ready in _readsAwaitingIndex.Values)
+        if (_readsAwaitingIndex is not null)
         {
-            ready(false);
+            foreach (var ready in _readsAwaitingIndex.Values)
+            {
+                ready(false);
+            }
         }
 
-        foreach (var (_, done) in _readsAwaitingApply)
+        if (_readsAwaitingApply is not null)
         {
-            done(false);
+            foreach (var (_, done) in _readsAwaitingApply)
+            {
+                done(false);
+            }
         }
 
-        _readsAwaitingIndex.Clear();
-        _readsAwaitingApply.Clear();
-        _proposals.Clear();
+        _readsAwaitingIndex = null;
+        _readsAwaitingApply = null;
+        _proposals = null;
     }
 
     /// <summary>Drops a proposal's waiter (its caller gave up); the entry may still apply.</summary>
-    public void ForgetProposal(ulong index) => _proposals.Remove(index);
+    public void ForgetProposal(ulong index) => _proposals?.Remove(index);
+
+    /// <summary>
+    /// Releases what an idle replica does not need: the node's grown buffers (see
+    /// <see cref="RawNode.TrimBuffers"/>) and the empty tables of waiting operations. Call it
+    /// between Ready cycles, for example when the member quiesces.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The node's Ready is outstanding.</exception>
+    public void TrimBuffers()
+    {
+        Node.TrimBuffers();
+        if (_proposals is { Count: 0 })
+        {
+            _proposals = null;
+        }
+
+        if (_readsAwaitingIndex is { Count: 0 })
+        {
+            _readsAwaitingIndex = null;
+        }
+
+        if (_readsAwaitingApply is { Count: 0 })
+        {
+            _readsAwaitingApply = null;
+        }
+    }
 
     private readonly record struct PendingProposal(ulong Term, Action<ApplyOutcome> Done);
 }

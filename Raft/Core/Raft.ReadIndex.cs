@@ -10,7 +10,9 @@ internal sealed partial class Raft
 {
     private const int RoundRing = 64;
 
-    private readonly ulong[] _roundSentTick = new ulong[RoundRing];
+    // The tick each of the last RoundRing rounds was sent at, for leases only: allocated by a
+    // lease-based leader's first round, released when no round in it can grant a lease again.
+    private ulong[]? _roundSentTick;
     private readonly Queue<PendingRead> _pendingReads = new();
     private readonly List<Message> _pendingReadIndexMessages = [];
 
@@ -33,7 +35,10 @@ internal sealed partial class Raft
         _readOnlyOption == ReadOnlyOption.LeaseBased && Role == RaftRole.Leader && _checkQuorum
         && LeadTransferee == 0 && !_leaseDisabled && !Quiesced
         && _quorumRound > _leaseFloorRound && _round - _quorumRound < RoundRing
-        && _roundSentTick[_quorumRound % RoundRing] + (ulong)(_electionTimeout - _leaseMarginTicks) > Ticks;
+        && _roundSentTick is { } sent && sent[_quorumRound % RoundRing] + (ulong)(_electionTimeout - _leaseMarginTicks) > Ticks;
+
+    /// <summary>Rounds the lease ring holds room for: 0 until a lease-based leader's first round, and after a trim.</summary>
+    public int RoundRingCapacity => _roundSentTick?.Length ?? 0;
 
     /// <summary>Reads waiting for a heartbeat round.</summary>
     public int PendingReadCount => _pendingReads.Count + _pendingReadIndexMessages.Count;
@@ -52,7 +57,12 @@ internal sealed partial class Raft
     private void BroadcastHeartbeat(MessageFlags flags)
     {
         _round++;
-        _roundSentTick[_round % RoundRing] = Ticks;
+        if (_readOnlyOption == ReadOnlyOption.LeaseBased)
+        {
+            _roundSentTick ??= new ulong[RoundRing];
+            _roundSentTick[_round % RoundRing] = Ticks;
+        }
+
         var self = Tracker.Get(Id);
         if (self is not null)
         {
@@ -164,6 +174,25 @@ internal sealed partial class Raft
         if (_quorumRound == _round)
         {
             BroadcastHeartbeat(MessageFlags.None);
+        }
+    }
+
+    /// <summary>
+    /// Releases the round ring when none of its rounds can grant a lease again: off the lead
+    /// (a new term starts its rounds afresh), or once quiescence or a wake put every round sent
+    /// so far below the lease floor.
+    /// </summary>
+    private void TrimReadBuffers()
+    {
+        if (Role != RaftRole.Leader || _round <= _leaseFloorRound)
+        {
+            _roundSentTick = null;
+        }
+
+        ReleaseIfEmpty(_pendingReadIndexMessages);
+        if (_pendingReads.Count == 0)
+        {
+            _pendingReads.TrimExcess();
         }
     }
 

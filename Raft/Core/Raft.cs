@@ -112,10 +112,10 @@ internal sealed partial class Raft
     public ProgressTracker Tracker { get; }
 
     /// <summary>Messages that may be sent at once, even before this round's writes are durable.</summary>
-    public List<Message> Msgs { get; set; } = new(16);
+    public List<Message> Msgs { get; set; } = [];
 
     /// <summary>Messages that may be sent only once this round's writes are durable (some to self).</summary>
-    public List<Message> MsgsAfterAppend { get; set; } = new(16);
+    public List<Message> MsgsAfterAppend { get; set; } = [];
 
     public List<ReadState> ReadStates { get; set; } = [];
 

@@ -1,17 +1,29 @@
+using System.Numerics;
+
 namespace MultiRaft.Raft;
 
 /// <summary>
 /// A growable circular buffer of entries with cheap removal at both ends: storage compacts
 /// from the front and truncates conflicting tails at the back without copying the rest.
 /// </summary>
+/// <remarks>
+/// Capacity is zero or a power of two, so that wrapping is a mask. A ring starts empty unless
+/// told otherwise (an idle replica's compacted log holds nothing) and doubles from a few entries.
+/// </remarks>
 internal sealed class EntryRing
 {
+    private const int FirstCapacity = 4;
+
     private Entry[] _items;
     private int _head;
 
-    public EntryRing(int capacity = 16) => _items = new Entry[Math.Max(4, capacity)];
+    public EntryRing(int capacity = 0) =>
+        _items = capacity <= 0 ? [] : new Entry[BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, capacity))];
 
     public int Count { get; private set; }
+
+    /// <summary>Entries the ring holds room for.</summary>
+    public int Capacity => _items.Length;
 
     public ref readonly Entry this[int i] => ref _items[(_head + i) & (_items.Length - 1)];
 
@@ -50,10 +62,20 @@ internal sealed class EntryRing
 
     public void Clear() => Truncate(0);
 
-    private void Grow()
+    /// <summary>Shrinks the ring to the smallest capacity that holds its entries (none when empty).</summary>
+    public void TrimExcess()
     {
-        // Capacity stays a power of two so that wrapping is a mask.
-        var next = new Entry[_items.Length * 2];
+        var fit = Count == 0 ? 0 : (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, Count));
+        if (fit < _items.Length)
+        {
+            MoveTo(fit == 0 ? [] : new Entry[fit]);
+        }
+    }
+
+    private void Grow() => MoveTo(new Entry[Math.Max(FirstCapacity, _items.Length * 2)]);
+
+    private void MoveTo(Entry[] next)
+    {
         for (var i = 0; i < Count; i++)
         {
             next[i] = this[i];

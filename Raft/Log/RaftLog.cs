@@ -9,7 +9,6 @@ internal sealed class RaftLog
 {
     private readonly IRaftStorage _storage;
     private readonly UnstableLog _unstable;
-    private readonly List<Entry> _scratch = new(256);
 
     // The last slice handed out for an append message, shared by every follower that needs the
     // same range: the leader never rewrites its own log, and any truncation drops the cache.
@@ -229,6 +228,16 @@ internal sealed class RaftLog
         _unstable.Restore(s);
     }
 
+    /// <summary>
+    /// Lets go of what an idle log holds for speed: the last append slice (shared by followers
+    /// catching up, but kept alive by nothing else once sent) and an empty unstable buffer.
+    /// </summary>
+    public void TrimBuffers()
+    {
+        _cached = null;
+        _unstable.TrimExcess();
+    }
+
     /// <summary>The latest snapshot: the unstable one, else storage's (null when not ready).</summary>
     public Snapshot? GetSnapshot() => _unstable.Snapshot ?? _storage.GetSnapshot();
 
@@ -269,9 +278,18 @@ internal sealed class RaftLog
             return _cached;
         }
 
-        _scratch.Clear();
-        Slice(lo, hi, maxSize, _scratch);
-        var a = _scratch.ToArray();
+        var scratch = SliceScratch.Take();
+        Entry[] a;
+        try
+        {
+            Slice(lo, hi, maxSize, scratch);
+            a = scratch.ToArray();
+        }
+        finally
+        {
+            SliceScratch.Return(scratch);
+        }
+
         _cachedLo = lo;
         _cachedHi = lo + (ulong)a.Length;
         _cachedEnd = hi;

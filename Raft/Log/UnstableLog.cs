@@ -4,9 +4,16 @@ namespace MultiRaft.Raft;
 /// Entries (and possibly an incoming snapshot) not yet handed to stable storage. Invariants:
 /// entries are contiguous from <see cref="Offset"/>; a snapshot, if present, ends at Offset - 1.
 /// </summary>
+/// <remarks>
+/// Entries stay here only until the Ready that hands them to storage is advanced, so an idle
+/// member has none: the buffer starts empty, doubles from a few entries as needed, and
+/// <see cref="TrimExcess"/> gives it back.
+/// </remarks>
 internal sealed class UnstableLog
 {
-    private Entry[] _entries = new Entry[64];
+    private const int FirstCapacity = 4;
+
+    private Entry[] _entries = [];
 
     public UnstableLog(ulong offset) => Offset = offset;
 
@@ -18,6 +25,9 @@ internal sealed class UnstableLog
     public Snapshot? Snapshot { get; private set; }
 
     public ReadOnlySpan<Entry> Entries => _entries.AsSpan(0, Count);
+
+    /// <summary>Entries the buffer holds room for.</summary>
+    public int Capacity => _entries.Length;
 
     /// <summary>True when the snapshot index is the log's first index - 1.</summary>
     public bool TryFirstIndex(out ulong index)
@@ -112,10 +122,19 @@ internal sealed class UnstableLog
     {
         if (Count == _entries.Length)
         {
-            Array.Resize(ref _entries, _entries.Length * 2);
+            Array.Resize(ref _entries, Math.Max(FirstCapacity, _entries.Length * 2));
         }
 
         _entries[Count++] = e;
+    }
+
+    /// <summary>Releases the buffer when no entry is unstable.</summary>
+    public void TrimExcess()
+    {
+        if (Count == 0)
+        {
+            _entries = [];
+        }
     }
 
     /// <summary>Appends, first dropping any unstable entries at or after the first new index.</summary>

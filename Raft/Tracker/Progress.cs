@@ -52,7 +52,7 @@ internal sealed class Progress
     /// <summary>A copy for a configuration being computed (the live one is never changed by a dry run).</summary>
     public Progress Clone()
     {
-        var p = new Progress(Next, Inflights.Capacity, Inflights.MaxBytes, IsLearner)
+        var p = new Progress(Next, Inflights.Limit, Inflights.MaxBytes, IsLearner)
         {
             Match = Match,
             RecentActive = RecentActive,

@@ -69,4 +69,49 @@ public class EntryRingTests
 
         Assert.Equal(new ulong[] { 100 }, IndexesIn(r));
     }
+
+    [Fact]
+    public void New_HoldsNoBufferUntilTheFirstEntry()
+    {
+        var r = new EntryRing();
+        Assert.Equal(0, r.Capacity);
+        r.RemoveFirst(0);
+        r.Clear();
+
+        foreach (var e in Terms(1, new ulong[5]))
+        {
+            r.Add(e);
+        }
+
+        Assert.Equal(8, r.Capacity);
+        Assert.Equal(new ulong[] { 1, 2, 3, 4, 5 }, IndexesIn(r));
+    }
+
+    [Fact]
+    public void TrimExcess_ShrinksAWrappedRingToFitInOrder()
+    {
+        var r = Wrapped();
+        r.RemoveFirst(3);
+
+        r.TrimExcess();
+
+        Assert.Equal(8, r.Capacity);
+        Assert.Equal(new ulong[] { 15, 16, 17, 18, 19 }, IndexesIn(r));
+        r.Add(new Entry(0, 20, ReadOnlyMemory<byte>.Empty));
+        r.RemoveFirst(1);
+        Assert.Equal(new ulong[] { 16, 17, 18, 19, 20 }, IndexesIn(r));
+    }
+
+    [Fact]
+    public void TrimExcess_ReleasesAnEmptyRing()
+    {
+        var r = Wrapped();
+        r.RemoveFirst(r.Count);
+
+        r.TrimExcess();
+
+        Assert.Equal((0, 0), (r.Capacity, r.Count));
+        r.Add(new Entry(1, 100, ReadOnlyMemory<byte>.Empty));
+        Assert.Equal(new ulong[] { 100 }, IndexesIn(r));
+    }
 }

@@ -185,4 +185,78 @@ public class InflightsTests
         f.FreeLE(3);
         Assert.Equal(0, f.Count);
     }
+
+    [Fact]
+    public void Ring_StartsEmptyAndDoublesUpToTheLimit()
+    {
+        var f = new Inflights(10, 0);
+        Assert.Equal(0, f.Capacity);
+
+        var capacities = new List<int>();
+        for (ulong i = 1; i <= 10; i++)
+        {
+            f.Add(i, 1);
+            capacities.Add(f.Capacity);
+        }
+
+        Assert.Equal([4, 4, 4, 4, 8, 8, 8, 8, 10, 10], capacities);
+        Assert.True(f.Full);
+    }
+
+    [Fact]
+    public void Growth_KeepsAWrappedWindowInOrder()
+    {
+        var f = new Inflights(16, 0);
+        for (ulong i = 1; i <= 4; i++)
+        {
+            f.Add(i, (long)i);
+        }
+
+        // The head moves to slot 3 and 5..7 wrap to slots 0..2; 8 makes the ring grow.
+        f.FreeLE(3);
+        f.Add(5, 5);
+        f.Add(6, 6);
+        f.Add(7, 7);
+        f.Add(8, 8);
+
+        Assert.Equal(8, f.Capacity);
+        Assert.Equal((5, 30L), (f.Count, f.Bytes));
+        f.FreeLE(5);
+        Assert.Equal((3, 21L), (f.Count, f.Bytes));
+        f.FreeFirst();
+        Assert.Equal((2, 15L), (f.Count, f.Bytes));
+    }
+
+    [Fact]
+    public void TrimExcess_ReleasesOnlyAnEmptyWindow()
+    {
+        var f = new Inflights(10, 0);
+        f.Add(1, 1);
+        f.Add(2, 1);
+
+        f.TrimExcess();
+        Assert.Equal((4, 2), (f.Capacity, f.Count));
+
+        f.FreeLE(2);
+        f.TrimExcess();
+        Assert.Equal((0, 0), (f.Capacity, f.Count));
+
+        // It grows again on demand.
+        f.Add(3, 1);
+        Assert.Equal((4, 1), (f.Capacity, f.Count));
+    }
+
+    [Fact]
+    public void Reset_KeepsTheSlots()
+    {
+        var f = new Inflights(10, 0);
+        for (ulong i = 1; i <= 5; i++)
+        {
+            f.Add(i, 1);
+        }
+
+        f.Reset();
+
+        Assert.Equal((8, 0), (f.Capacity, f.Count));
+    }
 }

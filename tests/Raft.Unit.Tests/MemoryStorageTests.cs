@@ -162,6 +162,21 @@ public class MemoryStorageTests
     }
 
     [Fact]
+    public void TrimBuffers_KeepsEveryEntryAndTheBoundary()
+    {
+        var s = Storage(1, 1, 2, 2, 2, 3, 3, 3, 3);
+        s.Compact(6);
+
+        s.TrimBuffers();
+
+        Assert.Equal(new ulong[] { 3, 3, 3 }, TermsHeld(s));
+        Assert.True(s.TryGetTerm(6, out var t));
+        Assert.Equal(3UL, t);
+        s.Append(Terms(10, 4));
+        Assert.Equal(new ulong[] { 3, 3, 3, 4 }, TermsHeld(s));
+    }
+
+    [Fact]
     public void Compact_EverythingLeavesOnlyTheBoundary()
     {
         var s = Storage(1, 2, 3, 4);

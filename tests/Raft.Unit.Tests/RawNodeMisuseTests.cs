@@ -31,6 +31,20 @@ public class RawNodeMisuseTests
     }
 
     [Fact]
+    public void TrimBuffers_WithAReadyOutstandingThrows()
+    {
+        var n = Node(new MemoryStorage(new ConfState([1UL, 2, 3])));
+        n.Campaign();
+        _ = n.GetReady();
+
+        var ex = Assert.Throws<InvalidOperationException>(n.TrimBuffers);
+
+        Assert.Equal("TrimBuffers called before Advance", ex.Message);
+        n.Advance();
+        n.TrimBuffers();
+    }
+
+    [Fact]
     public void GetReady_TwiceWithoutAdvanceThrows()
     {
         var n = Node(new MemoryStorage(new ConfState([1UL, 2, 3])));

@@ -112,6 +112,28 @@ public class UnstableLogTests
     }
 
     [Fact]
+    public void Buffer_StartsEmptyAndIsReleasedOnlyOnceEveryEntryIsStable()
+    {
+        var u = new UnstableLog(1);
+        Assert.Equal(0, u.Capacity);
+
+        u.TruncateAndAppend(Terms(1, 1, 1, 1, 1, 1));
+        Assert.Equal(8, u.Capacity);
+
+        u.StableTo(4, 1);
+        u.TrimExcess();
+        Assert.Equal((8, 1), (u.Capacity, u.Count));
+
+        u.StableTo(5, 1);
+        u.TrimExcess();
+        Assert.Equal((0, 0), (u.Capacity, u.Count));
+        Assert.Equal(6UL, u.Offset);
+
+        u.Append(Terms(6, 2)[0]);
+        Assert.Equal((4, 6UL), (u.Capacity, u.At(6).Index));
+    }
+
+    [Fact]
     public void StableTo_DropsThePersistedPrefix()
     {
         var u = WithTerms(5, 1, 1, 2);

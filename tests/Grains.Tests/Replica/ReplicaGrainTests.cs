@@ -91,6 +91,33 @@ public sealed class ReplicaGrainTests
     }
 
     [Fact]
+    public void Trimmed_members_serve_the_next_write_and_read()
+    {
+        var group = new ReplicaGroup(3);
+        var leader = group.Elect(1);
+        leader.Propose(Put("k", "v1"), _ => { });
+        leader.ReadIndex(_ => { });
+        group.Settle();
+        Assert.True(leader.Node.TryQuiesce());
+        group.Settle();
+        foreach (var g in group.Grains.Values)
+        {
+            g.TrimBuffers();
+        }
+
+        ApplyOutcome? written = null;
+        bool? read = null;
+        leader.Propose(Put("k", "v2"), o => written = o);
+        leader.ReadIndex(ok => read = ok);
+        group.Settle();
+
+        Assert.True(written!.Value.Applied);
+        Assert.True(read);
+        Assert.Equal(0, leader.PendingCount);
+        Assert.All(group.Grains.Values, g => Assert.Equal("v2"u8.ToArray(), ((KvReplicaStateMachine)g.StateMachine).Kv.Get("k"u8)!.Value.ToArray()));
+    }
+
+    [Fact]
     public void A_malformed_committed_entry_stops_the_replica()
     {
         var group = new ReplicaGroup(1);

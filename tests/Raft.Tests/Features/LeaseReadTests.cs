@@ -22,19 +22,6 @@ public class LeaseReadTests
         Assert.Throws<ArgumentException>(() => new RawNode(c));
     }
 
-    /// <summary>
-    /// A lease-read group after a normal election: with lease reads a member that just started
-    /// refuses votes for an election timeout, so the group elects by timeouts, not by Campaign.
-    /// </summary>
-    private static (Network Net, Member Leader) LeaseGroup()
-    {
-        var net = Network.Create(3, LeaseBased);
-        net.TickAll(3 * Nodes.ElectionTick);
-        var leader = net.Leader!;
-        net.ClearTraffic();
-        return (net, leader);
-    }
-
     [Fact]
     public void FreshMembersRefuseVotesForAnElectionTimeout()
     {
@@ -49,7 +36,7 @@ public class LeaseReadTests
     [Fact]
     public void ReadWithinTheLeaseIsAnsweredWithoutMessages()
     {
-        var (net, leader) = LeaseGroup();
+        var (net, leader) = Network.WithLeaseLeader();
         Assert.True(leader.Node.LeaseValid);
 
         leader.Node.ReadIndex(3);
@@ -62,7 +49,7 @@ public class LeaseReadTests
     [Fact]
     public void ReadAfterTheLeaseExpiresNeedsAHeartbeatRound()
     {
-        var (net, leader) = LeaseGroup();
+        var (net, leader) = Network.WithLeaseLeader();
         var followers = net.Members.Where(m => m != leader).Select(m => m.Id).ToList();
         followers.ForEach(net.Ignore);
 

@@ -97,9 +97,7 @@ public class QuiescenceTests
     [Fact]
     public void QuiescedLeaderHoldsNoLease()
     {
-        var net = Network.Create(3, c => c.ReadOnlyOption = ReadOnlyOption.LeaseBased);
-        net.TickAll(3 * Et);
-        var leader = net.Leader!;
+        var (net, leader) = Network.WithLeaseLeader();
         Assert.True(leader.Node.LeaseValid);
 
         Assert.True(leader.Node.TryQuiesce());

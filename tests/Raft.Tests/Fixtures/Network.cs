@@ -45,6 +45,20 @@ internal sealed class Network
         return net;
     }
 
+    /// <summary>
+    /// A group of three reading by lease, after a normal election: with lease reads a member that
+    /// just started refuses votes for an election timeout, so the group elects by timeouts, not
+    /// by Campaign.
+    /// </summary>
+    public static (Network Net, Member Leader) WithLeaseLeader()
+    {
+        var net = Create(3, c => c.ReadOnlyOption = ReadOnlyOption.LeaseBased);
+        net.TickAll(3 * Nodes.ElectionTick);
+        var leader = net.Leader!;
+        net.ClearTraffic();
+        return (net, leader);
+    }
+
     public Member this[ulong id] => _members[id];
 
     public IEnumerable<Member> Members => _members.Values;
