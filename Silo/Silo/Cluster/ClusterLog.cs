@@ -31,9 +31,6 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 5108, Level = LogLevel.Information, Message = "Silo {SiloId} is ready: {Shards} data shards in the map")]
     public static partial void Ready(ILogger logger, string siloId, int shards);
 
-    [LoggerMessage(EventId = 5109, Level = LogLevel.Warning, Message = "Activating the grain of replica {ReplicaId} of shard {ShardId} failed")]
-    public static partial void ActivationFailed(ILogger logger, Exception exception, ulong shardId, ulong replicaId);
-
     [LoggerMessage(EventId = 5110, Level = LogLevel.Information, Message = "Silo {SiloId}: the router listed old addresses; registered again through {Leader}: {Outcome}")]
     public static partial void AddressesRefreshed(ILogger logger, string siloId, string leader, string outcome);
 

@@ -138,28 +138,11 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    // Starts the member in the engine, then activates its grain so that the replica exists in
-    // Orleans' directory (and the dashboard) from the start, not only once a client calls it.
-    private void AddReplica(ReplicaId id)
-    {
-        engine.AddReplica(id, StateMachineFor(id));
-        if (id.Shard != 0)
-        {
-            _ = ActivateGrainAsync(id);
-        }
-    }
-
-    private async Task ActivateGrainAsync(ReplicaId id)
-    {
-        try
-        {
-            await grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(id.Shard, id.Replica, options.SiloId)).Activate().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            ClusterLog.ActivationFailed(logger, ex, id.Shard, id.Replica);
-        }
-    }
+    // Starts the member in the engine. Its grain is activated by the first call that names it, not
+    // here: at thousands of replicas per silo, activating them all at start put thousands of
+    // placements through Orleans at once (a restarted silo took seconds longer to serve) and kept an
+    // activation in memory for every replica nobody asked anything of.
+    private void AddReplica(ReplicaId id) => engine.AddReplica(id, StateMachineFor(id));
 
     private IReplicaStateMachine StateMachineFor(ReplicaId id) =>
         id.Shard == 0 ? _meta : NewKvStateMachine(id);

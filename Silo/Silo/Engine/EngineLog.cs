@@ -39,6 +39,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Silo {Silo} {Change}: waking the quiesced replicas that depend on it")]
     public static partial void PeerChanged(ILogger logger, string silo, string change);
 
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Sending this silo's liveness beats failed")]
+    public static partial void BeatsFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Replica {Replica} removed from this silo")]
     public static partial void ReplicaRemoved(ILogger logger, ReplicaId replica);
 }

@@ -252,6 +252,12 @@ internal sealed class EngineWorker
         foreach (var h in _settled)
         {
             _ticking.Remove(h);
+            if (!h.Closed && h.Member.FailureReason is null)
+            {
+                // Asleep until woken: it gives back what its busy spells grew (between two turns, so no Ready is outstanding).
+                h.Member.TrimBuffers();
+                _engine.Store.Find(h.Id)?.TrimBuffers();
+            }
         }
 
         _settled.Clear();

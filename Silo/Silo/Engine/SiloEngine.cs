@@ -402,7 +402,15 @@ internal sealed class SiloEngine : IAsyncDisposable
     // leaders live, and what other silos did or did not say wakes the quiesced replicas concerned.
     private void TickLiveness()
     {
-        Sender?.SendBeats();
+        try
+        {
+            Sender?.SendBeats();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A beat lost is a beat late: the tick loop, which every replica's timing needs, goes on.
+            EngineLog.BeatsFailed(_logger, ex);
+        }
         foreach (var change in _liveness.Tick())
         {
             Metrics.OnPeerChange(change.Change);

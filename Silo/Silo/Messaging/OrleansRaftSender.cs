@@ -30,12 +30,19 @@ internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory dire
     {
         // The same bytes every time, never written after they are made, so every call may share them.
         var beat = _beat ??= new MessageBatch { FromSilo = selfSiloId, FromIncarnation = _incarnation }.ToByteArray();
-        foreach (var name in directory.ActiveNames)
+        try
         {
-            if (!string.Equals(name, selfSiloId, StringComparison.Ordinal))
+            foreach (var name in directory.ActiveNames)
             {
-                _ = grains.GetGrain<ISiloGrain>(name).Deliver(beat);
+                if (!string.Equals(name, selfSiloId, StringComparison.Ordinal))
+                {
+                    _ = grains.GetGrain<ISiloGrain>(name).Deliver(beat);
+                }
             }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The silo is stopping (its services are gone) while the engine's last ticks run: nothing to tell.
         }
     }
 

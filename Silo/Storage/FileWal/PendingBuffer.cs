@@ -6,13 +6,19 @@ namespace MultiRaft.Storage.FileWal;
 /// </summary>
 internal sealed class PendingBuffer
 {
-    private byte[] _bytes = new byte[64 * 1024];
+    private const int InitialBytes = 64 * 1024;
+    private const int ShrinkAbove = 1024 * 1024;
+
+    private byte[] _bytes = new byte[InitialBytes];
 
     public int Length { get; private set; }
 
     public ReadOnlySpan<byte> Written => _bytes.AsSpan(0, Length);
 
     public Span<byte> WrittenMutable => _bytes.AsSpan(0, Length);
+
+    /// <summary>The bytes held, used or not.</summary>
+    public int Capacity => _bytes.Length;
 
     /// <summary>Reserves <paramref name="size"/> bytes at the end and returns them.</summary>
     public Span<byte> Reserve(int size)
@@ -29,5 +35,19 @@ internal sealed class PendingBuffer
         return span;
     }
 
-    public void Clear() => Length = 0;
+    /// <summary>
+    /// Empties the buffer for the next batch. One that a burst grew (thousands of replicas created
+    /// at once) and whose last batch used little of it goes back to its first size: idle, a silo
+    /// should not keep megabytes for a burst that is over.
+    /// </summary>
+    public void Clear()
+    {
+        if (_bytes.Length > ShrinkAbove && Length < _bytes.Length / 8)
+        {
+            _bytes = new byte[InitialBytes];
+        }
+
+        Length = 0;
+    }
+
 }
