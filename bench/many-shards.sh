@@ -141,7 +141,7 @@ run_wrk() { # name: sets writes[name]
 }
 declare -A writes
 
-# Polls until every silo of SILOS shows each shard of the key file loaded in its /metrics, then
+# Polls until every silo of SILOS shows as many replicas holding keys as the key file has shards (its /metrics), then
 # writes every key through URL; the elapsed time since START goes to `served_after`.
 served() { # start url silos...
   local start=$1 url=$2 s port

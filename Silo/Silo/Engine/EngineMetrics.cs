@@ -61,6 +61,8 @@ internal sealed class EngineMetrics
             "Quiesced replicas on this silo woken by a message, a request or another silo's suspicion or restart");
         PeerChanges = meter.CreateCounter<long>("multiraft.peer.changes", "{event}",
             "Other silos this silo began to suspect (change=suspected: silent for an election timeout) or saw restart (change=restarted)");
+        meter.CreateObservableGauge("multiraft.replicas.nonempty", engine.CountNonEmpty, "{replica}",
+            "Data replicas on this silo holding at least one key (one series, where the per-shard gauges stop at OpenTelemetry's 2,000 series)");
         meter.CreateObservableGauge("multiraft.shard.keys", () => engine.ShardSizes(bytes: false), "{key}",
             "Keys in each data shard's replica on this silo (tag shard)");
         meter.CreateObservableGauge("multiraft.shard.bytes", () => engine.ShardSizes(bytes: true), "By",

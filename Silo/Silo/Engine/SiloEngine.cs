@@ -337,6 +337,21 @@ internal sealed class SiloEngine : IAsyncDisposable
         return n;
     }
 
+    /// <summary>The data replicas this silo hosts that hold at least one key, as last published by their workers.</summary>
+    internal int CountNonEmpty()
+    {
+        var n = 0;
+        foreach (var (shard, h) in _byShard)
+        {
+            if (shard != 0 && !h.Closed && h.Keys > 0)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
     /// <summary>Each data shard's key count or byte size on this silo, tagged by shard (for the metrics scrape).</summary>
     internal IEnumerable<Measurement<long>> ShardSizes(bool bytes)
     {

@@ -12,7 +12,7 @@ namespace MultiRaft.Silo.Messaging;
 /// </summary>
 internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory directory, string selfSiloId) : IRaftSender
 {
-    // Larger on every start of this process (a clock reading), so receivers tell a restart from a pause.
+    // A clock reading taken when this process starts: a restarted silo sends another, so receivers tell a restart from a pause.
     private readonly ulong _incarnation = (ulong)DateTime.UtcNow.Ticks;
     private byte[]? _beat;
 
