@@ -36,7 +36,6 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // Shards whose local replica is being removed: one removal each at a time.
     private readonly ConcurrentDictionary<ulong, byte> _removing = new();
     private Task? _loop;
-    private ulong _maintenancePasses;
     // When this silo's meta replica was first seen leading (0: not leading): the planner counts
     // a silo away only after a down time of silence watched from here.
     private long _routerLeaderSinceMs;
@@ -417,36 +416,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return;
         }
 
-        var draining = status == SiloStatus.Draining;
-        var pass = ++_maintenancePasses;
         StartWaitingSplitChildren(view);
-        foreach (var shard in view.State.Shards)
-        {
-            var mine = ReplicaHere(shard);
-            var hosted = engine.Find(shard.ShardId);
-            if (mine is not null && hosted is null && view.LastAppliedIndex >= Volatile.Read(ref _joinedAtIndex))
-            {
-                if (AwaitingSplit(view, shard))
-                {
-                    continue;
-                }
-
-                ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
-                AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
-            }
-            else if (hosted is not null && mine?.ReplicaId != hosted.ReplicaId && LeftGroup(view, shard.ShardId, hosted.ReplicaId))
-            {
-                RemoveReplica(hosted);
-            }
-            else if (hosted is not null)
-            {
-                ReconcileIfNeeded(view, shard, hosted, draining, pass);
-                if (shard.ShardId != 0 && engine.Leads(shard.ShardId))
-                {
-                    ProposeSplitIfLeading(view, shard);
-                }
-            }
-        }
+        MaintainReplicas(view, status == SiloStatus.Draining);
 
         var now = NowMs;
         var due = now - _lastHeartbeatMs >= options.HeartbeatIntervalMs;
@@ -537,59 +508,6 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         {
             _removing.TryRemove(shardId, out _);
         }
-    }
-
-    // This silo's replica of the shard in the map, if any. Indexed, as everything walking every
-    // shard on each pass: a RepeatedField's enumerator and a capturing lambda are allocations.
-    private ReplicaDescriptor? ReplicaHere(ShardDescriptor shard)
-    {
-        var replicas = shard.Replicas;
-        for (var i = 0; i < replicas.Count; i++)
-        {
-            if (string.Equals(replicas[i].SiloId, options.SiloId, StringComparison.Ordinal))
-            {
-                return replicas[i];
-            }
-        }
-
-        return null;
-    }
-
-    // Posts a reconciliation to the replica's worker only when it could do something (or the
-    // shard's safety-net pass has come): most passes find every shard settled.
-    private void ReconcileIfNeeded(RouterStateMachine view, ShardDescriptor desc, ReplicaMember hosted, bool draining, ulong pass)
-    {
-        // A draining silo hands the leadership of its shards to voters on active silos.
-        var handOffTo = draining
-            ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
-            : null;
-        var prefer = PreferredLeader(view, desc);
-        if (ReconcileNeed.Needed(hosted.IsLeader, hosted.ReplicaId, hosted.ConfState, desc.Replicas, handOffTo, prefer)
-            || ReconcileNeed.SafetyNetDue(desc.ShardId, pass))
-        {
-            engine.Post(desc.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
-        }
-    }
-
-    // The replica the router wants to lead the shard, if its silo is ACTIVE (one draining, dead or
-    // removed leads nothing new); 0 otherwise.
-    private static ulong PreferredLeader(RouterStateMachine view, ShardDescriptor desc)
-    {
-        if (desc.PreferredLeader == 0)
-        {
-            return 0;
-        }
-
-        var replicas = desc.Replicas;
-        for (var i = 0; i < replicas.Count; i++)
-        {
-            if (replicas[i].ReplicaId == desc.PreferredLeader)
-            {
-                return view.FindSilo(replicas[i].SiloId)?.Status == SiloStatus.Active ? desc.PreferredLeader : 0;
-            }
-        }
-
-        return 0;
     }
 
     /// <summary>On a shard's leader: moves the Raft membership one step towards the router's replica list.</summary>
