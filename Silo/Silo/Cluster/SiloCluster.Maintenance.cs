@@ -76,7 +76,8 @@ internal sealed partial class SiloCluster
     {
         foreach (var hosted in engine.Replicas)
         {
-            if (view.FindShard(hosted.ShardId) is { } shard)
+            // A follower not due for its safety-net reconciliation has nothing to do until the map changes.
+            if ((hosted.IsLeader || ReconcileNeed.SafetyNetDue(hosted.ShardId, pass)) && view.FindShard(hosted.ShardId) is { } shard)
             {
                 MaintainHosted(view, shard, hosted, draining, pass);
             }
@@ -86,7 +87,7 @@ internal sealed partial class SiloCluster
     private void MaintainHosted(RouterStateMachine view, ShardDescriptor shard, ReplicaMember hosted, bool draining, ulong pass)
     {
         ReconcileIfNeeded(view, shard, hosted, draining, pass);
-        if (shard.ShardId != 0 && engine.Leads(shard.ShardId))
+        if (shard.ShardId != 0 && hosted.IsLeader && engine.Leads(shard.ShardId))
         {
             ProposeSplitIfLeading(view, shard);
         }
