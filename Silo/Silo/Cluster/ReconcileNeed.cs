@@ -9,9 +9,9 @@ namespace MultiRaft.Silo.Cluster;
 /// its configuration is the router's replica list, no hand-off away from a draining silo can be
 /// made and no other voter is the preferred leader. Decided off the worker from the same reads the
 /// worker would make (role and configuration, both published by the replica): a stale read only
-/// moves the work to the next maintenance pass, which reads again. Every shard is reconciled
-/// unconditionally once every <see cref="SafetyNetPasses"/> passes as well, in case a reason to
-/// act is ever missed here.
+/// moves the work to the next maintenance pass, which reads again. Every shard led here is
+/// reconciled unconditionally once every <see cref="SafetyNetPasses"/> passes as well, in case a
+/// reason to act is ever missed here.
 /// </summary>
 internal static class ReconcileNeed
 {

@@ -13,7 +13,7 @@ namespace MultiRaft.Silo.Cluster;
 /// map costs time proportional to the shards on every pass (thousands, five times a second), so a
 /// pass walks it only when the map changed (anything but liveness), when the last walk left work
 /// behind (a replica created, deferred or being removed), and every <see cref="WholeWalkPasses"/>
-/// passes; other passes visit only the replicas here, which needs no look at followers.
+/// passes; other passes visit only the replicas that lead here.
 /// </summary>
 internal sealed partial class SiloCluster
 {
@@ -76,8 +76,8 @@ internal sealed partial class SiloCluster
     {
         foreach (var hosted in engine.Replicas)
         {
-            // A follower not due for its safety-net reconciliation has nothing to do until the map changes.
-            if ((hosted.IsLeader || ReconcileNeed.SafetyNetDue(hosted.ShardId, pass)) && view.FindShard(hosted.ShardId) is { } shard)
+            // A follower has nothing to do until the map changes.
+            if (hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
             {
                 MaintainHosted(view, shard, hosted, draining, pass);
             }
@@ -113,11 +113,11 @@ internal sealed partial class SiloCluster
     // shard's safety-net pass has come): most passes find every shard settled.
     private void ReconcileIfNeeded(RouterStateMachine view, ShardDescriptor desc, ReplicaMember hosted, bool draining, ulong pass)
     {
+        // Two thirds of the replicas here follow, and a follower's reconciliation returns at once,
+        // so the safety net covers leaders only. The role is the replica's own, read off the worker.
         var leads = hosted.IsLeader;
-        var safetyNet = ReconcileNeed.SafetyNetDue(desc.ShardId, pass);
-        if (!leads && !safetyNet)
+        if (!leads)
         {
-            // Two thirds of the replicas here follow: nothing more to look at.
             return;
         }
 
@@ -126,7 +126,7 @@ internal sealed partial class SiloCluster
             ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
             : null;
         var prefer = PreferredLeader(view, desc);
-        if (safetyNet || ReconcileNeed.Needed(leads, hosted.ReplicaId, hosted.ConfState, desc.Replicas, handOffTo, prefer))
+        if (ReconcileNeed.SafetyNetDue(desc.ShardId, pass) || ReconcileNeed.Needed(leads, hosted.ReplicaId, hosted.ConfState, desc.Replicas, handOffTo, prefer))
         {
             engine.Post(desc.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
         }
