@@ -40,6 +40,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // a silo away only after a down time of silence watched from here.
     private long _routerLeaderSinceMs;
     private ulong _plannedAtIndex;
+    // The router leader's last planning (PlanSchedule): null when there was none since it leads.
+    private PlanInputs? _lastPlan;
+    private bool _lastPlanProposedNothing;
+    private long _lastPlanMs;
     // The router index of this silo's registration when it joined with empty storage (0: it did not).
     private ulong _joinedAtIndex;
     private int _removedRaised;
@@ -569,6 +573,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         if (meta is null || !meta.IsLeader)
         {
             _routerLeaderSinceMs = 0;
+            _lastPlan = null;
             return;
         }
 
@@ -577,9 +582,17 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _routerLeaderSinceMs = now;
         }
 
+        var deadNames = directory.DeadNames;
+        var inputs = PlanInputs.Of(view.State, view.ChangedAtIndex, deadNames, now, _routerLeaderSinceMs, options.DownTimeMs);
+        if (!PlanSchedule.Due(_lastPlan, _lastPlanProposedNothing, _lastPlanMs, inputs, now))
+        {
+            return;
+        }
+
         var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders,
-                SplitKeys: options.SplitKeys, SplitBytes: options.SplitBytes), directory.DeadNames,
+                SplitKeys: options.SplitKeys, SplitBytes: options.SplitBytes), deadNames,
             _routerLeaderSinceMs);
+        (_lastPlan, _lastPlanProposedNothing, _lastPlanMs) = (inputs, commands.Count == 0, now);
         foreach (var c in commands)
         {
             ForwardToRouter(c);
