@@ -58,7 +58,7 @@ public static class RouterPlanner
             }
 
             if (silo.Status is SiloStatus.Dead or SiloStatus.Draining or SiloStatus.Removed
-                || nowMs - Math.Max(silo.LastHeartbeatMs, watchingSinceMs) > options.DownTimeMs)
+                || IsAway(silo, nowMs, watchingSinceMs, options.DownTimeMs))
             {
                 gone.Add(silo.SiloId);
             }
@@ -119,6 +119,20 @@ public static class RouterPlanner
         }
 
         return commands;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="silo"/> has been silent longer than <paramref name="downTimeMs"/>,
+    /// counted from its last heartbeat or from when the caller started watching, whichever is later.
+    /// </summary>
+    /// <param name="silo">The silo.</param>
+    /// <param name="nowMs">The caller's clock.</param>
+    /// <param name="watchingSinceMs">Since when the caller has been watching the silos' reports.</param>
+    /// <param name="downTimeMs">The silence after which a silo's replicas are replaced.</param>
+    public static bool IsAway(SiloInfo silo, long nowMs, long watchingSinceMs, long downTimeMs)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        return nowMs - Math.Max(silo.LastHeartbeatMs, watchingSinceMs) > downTimeMs;
     }
 
     private static RouterCommand? PlanMeta(ShardDescriptor meta, List<string> placeable, Dictionary<string, SiloStatus> statusById,

@@ -7,13 +7,14 @@ namespace MultiRaft.Grains.Router;
 /// Indexes over the state for the routing hot path. They hold references to the state's own
 /// descriptors, which commands change in place, so they are rebuilt only when the set of shards,
 /// silos or leaders is replaced wholesale (restore) and kept up to date by the commands that
-/// insert.
+/// insert. Rebuilding makes new dictionaries rather than clearing the old ones: read-only copies
+/// share them (<see cref="ReadOnlyCopy"/>).
 /// </summary>
 public sealed partial class RouterStateMachine
 {
-    private readonly Dictionary<string, SiloInfo> _silosById = new(StringComparer.Ordinal);
-    private readonly Dictionary<ulong, ShardDescriptor> _shardsById = [];
-    private readonly Dictionary<ulong, LeaderHint> _leadersByShard = [];
+    private Dictionary<string, SiloInfo> _silosById = new(StringComparer.Ordinal);
+    private Dictionary<ulong, ShardDescriptor> _shardsById = [];
+    private Dictionary<ulong, LeaderHint> _leadersByShard = [];
     private ShardDescriptor[] _dataShards = [];
     private ulong[] _dataShardStarts = [];
 
@@ -57,25 +58,37 @@ public sealed partial class RouterStateMachine
 
     private void RebuildIndexes()
     {
-        _silosById.Clear();
-        foreach (var s in _state.Silos)
-        {
-            _silosById.Add(s.SiloId, s);
-        }
-
-        _shardsById.Clear();
+        _silosById = IndexSilos(_state.Silos);
+        _shardsById = new Dictionary<ulong, ShardDescriptor>(_state.Shards.Count);
         foreach (var s in _state.Shards)
         {
             _shardsById.Add(s.ShardId, s);
         }
 
-        _leadersByShard.Clear();
-        foreach (var l in _state.Leaders)
-        {
-            _leadersByShard.Add(l.ShardId, l);
-        }
-
+        _leadersByShard = IndexLeaders(_state.Leaders);
         _dataShards = [.. _state.Shards.Where(s => s.ShardId != MetaShardId)];
         _dataShardStarts = [.. _dataShards.Select(s => s.HashStart)];
+    }
+
+    private static Dictionary<string, SiloInfo> IndexSilos(IEnumerable<SiloInfo> silos)
+    {
+        var index = new Dictionary<string, SiloInfo>(StringComparer.Ordinal);
+        foreach (var s in silos)
+        {
+            index.Add(s.SiloId, s);
+        }
+
+        return index;
+    }
+
+    private static Dictionary<ulong, LeaderHint> IndexLeaders(IReadOnlyCollection<LeaderHint> leaders)
+    {
+        var index = new Dictionary<ulong, LeaderHint>(leaders.Count);
+        foreach (var l in leaders)
+        {
+            index.Add(l.ShardId, l);
+        }
+
+        return index;
     }
 }

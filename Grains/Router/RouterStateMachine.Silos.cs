@@ -99,8 +99,12 @@ public sealed partial class RouterStateMachine
         if (silo.Status == SiloStatus.Dead)
         {
             silo.Status = SiloStatus.Active;
+            SiloStatusChanged();
         }
 
+        // A heartbeat carries the hints of any subset of the shards the silo leads (a silo sends
+        // those that changed, and all of them now and then): a shard it does not list keeps its
+        // hint, whoever sent it. Hints are only replaced, by a newer report of the same shard.
         foreach (var hint in command.Leaders)
         {
             // Hints about shards the map does not hold (yet, or any more) would only be noise.
@@ -111,11 +115,13 @@ public sealed partial class RouterStateMachine
 
             if (_leadersByShard.TryGetValue(hint.ShardId, out var stored))
             {
-                if (hint.Term >= stored.Term)
+                // An equal hint leaves the state as replacing it would; keeping it spares the copies.
+                if (hint.Term >= stored.Term && !hint.Equals(stored))
                 {
                     var copy = hint.Clone();
                     _state.Leaders[LeaderPosition(hint.ShardId)] = copy;
                     _leadersByShard[hint.ShardId] = copy;
+                    HintChanged(hint.ShardId);
                 }
             }
             else
@@ -123,6 +129,7 @@ public sealed partial class RouterStateMachine
                 var copy = hint.Clone();
                 _state.Leaders.Insert(LeaderPosition(hint.ShardId), copy);
                 _leadersByShard.Add(hint.ShardId, copy);
+                HintChanged(hint.ShardId);
             }
         }
 

@@ -50,6 +50,7 @@ public sealed partial class RouterStateMachine
         _state = state;
         LastAppliedIndex = snapshot.AppliedIndex;
         RebuildIndexes();
+        CopyWholeNextTime(snapshot.AppliedIndex);
     }
 
     private static void Validate(RouterState state)

@@ -61,6 +61,13 @@ public sealed partial class RouterStateMachine
         // A refused command leaves the whole state alone, clock included: the clock advances only
         // together with a change it stamps.
         var now = Math.Max(_state.NowMs, command.TimestampMs);
+        if (command.CommandCase != RouterCommand.CommandOneofCase.Heartbeat)
+        {
+            // Refused commands change nothing either, but telling them apart is not worth a
+            // mistake: only heartbeats are frequent.
+            CopyWholeNextTime(index);
+        }
+
         var result = command.CommandCase switch
         {
             RouterCommand.CommandOneofCase.RegisterSilo => ApplyRegister(command.RegisterSilo, now),

@@ -7,9 +7,6 @@ namespace MultiRaft.Router.Tests;
 
 public sealed class HeartbeatTests
 {
-    private static LeaderHint Hint(ulong shard, ulong replica, string silo, ulong term, ulong commit = 0) =>
-        new() { ShardId = shard, ReplicaId = replica, SiloId = silo, Term = term, CommitIndex = commit };
-
     [Fact]
     public void Heartbeat_stamps_the_silo_and_stores_hints_sorted_by_shard()
     {
@@ -74,5 +71,46 @@ public sealed class HeartbeatTests
 
         Assert.Equal(RouterOutcome.UnknownSilo, result.Outcome);
         Assert.Equal(before, m.State);
+    }
+
+    [Fact]
+    public void A_heartbeat_listing_some_shards_leaves_every_other_hint_as_it_was()
+    {
+        var m = WithSilos(2);
+        m.Next(RouterCommands.Heartbeat("s1", [Hint(1, 2, "s1", 3, commit: 7), Hint(2, 3, "s1", 4, commit: 8), Hint(3, 4, "s1", 5, commit: 9)], T0 + 1000));
+        m.Next(RouterCommands.Heartbeat("s2", [Hint(4, 5, "s2", 2, commit: 6)], T0 + 1001));
+
+        m.Next(RouterCommands.Heartbeat("s1", [Hint(2, 3, "s1", 6, commit: 10)], T0 + 2000));
+
+        Assert.Equal([Hint(1, 2, "s1", 3, commit: 7), Hint(2, 3, "s1", 6, commit: 10), Hint(3, 4, "s1", 5, commit: 9), Hint(4, 5, "s2", 2, commit: 6)],
+            m.State.Leaders);
+        Assert.Equal(T0 + 2000, m.FindSilo("s1")!.LastHeartbeatMs);
+    }
+
+    [Fact]
+    public void A_heartbeat_without_hints_changes_only_the_silos_liveness_and_the_clock()
+    {
+        var m = WithSilos(2);
+        m.Next(RouterCommands.Heartbeat("s1", [Hint(1, 2, "s1", 3), Hint(2, 3, "s1", 4)], T0 + 1000));
+        var expected = m.State.Clone();
+        expected.Silos.Single(s => s.SiloId == "s1").LastHeartbeatMs = T0 + 2000;
+        expected.NowMs = T0 + 2000;
+
+        Assert.Equal(new RouterResult(RouterOutcome.Applied), m.Next(RouterCommands.Heartbeat("s1", [], T0 + 2000)));
+
+        Assert.Equal(expected, m.State);
+    }
+
+    [Fact]
+    public void A_full_heartbeat_keeps_hints_of_shards_the_silo_no_longer_leads()
+    {
+        var m = WithSilos(2);
+        m.Next(RouterCommands.Heartbeat("s1", [Hint(1, 2, "s1", 3), Hint(2, 3, "s1", 4)], T0 + 1000));
+
+        // s1 lost shard 2's leadership and nobody reported the new leader yet: its old hint stays
+        // (routing tries it and is redirected), as it did before reports carried differences only.
+        m.Next(RouterCommands.Heartbeat("s1", [Hint(1, 2, "s1", 3)], T0 + 2000));
+
+        Assert.Equal([Hint(1, 2, "s1", 3), Hint(2, 3, "s1", 4)], m.State.Leaders);
     }
 }

@@ -25,6 +25,10 @@ internal static class RouterFixtures
         return m;
     }
 
+    /// <summary>A leader hint as a silo's heartbeat reports it.</summary>
+    public static LeaderHint Hint(ulong shard, ulong replica, string silo, ulong term, ulong commit = 0) =>
+        new() { ShardId = shard, ReplicaId = replica, SiloId = silo, Term = term, CommitIndex = commit };
+
     /// <summary>Applies at the next index.</summary>
     public static RouterResult Next(this RouterStateMachine m, RouterCommand command) =>
         m.Apply(m.LastAppliedIndex + 1, command);

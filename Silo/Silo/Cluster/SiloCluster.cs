@@ -36,11 +36,14 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // Shards whose local replica is being removed: one removal each at a time.
     private readonly ConcurrentDictionary<ulong, byte> _removing = new();
     private Task? _loop;
-    private long _lastHeartbeatMs;
     // When this silo's meta replica was first seen leading (0: not leading): the planner counts
     // a silo away only after a down time of silence watched from here.
     private long _routerLeaderSinceMs;
     private ulong _plannedAtIndex;
+    // The router leader's last planning (PlanSchedule): null when there was none since it leads.
+    private PlanInputs? _lastPlan;
+    private bool _lastPlanProposedNothing;
+    private long _lastPlanMs;
     // The router index of this silo's registration when it joined with empty storage (0: it did not).
     private ulong _joinedAtIndex;
     private int _removedRaised;
@@ -400,61 +403,18 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return;
         }
 
-        var draining = status == SiloStatus.Draining;
         StartWaitingSplitChildren(view);
-        foreach (var shard in view.State.Shards)
-        {
-            var mine = shard.Replicas.FirstOrDefault(r => r.SiloId == options.SiloId);
-            var hosted = engine.Find(shard.ShardId);
-            if (mine is not null && hosted is null && view.LastAppliedIndex >= Volatile.Read(ref _joinedAtIndex))
-            {
-                if (AwaitingSplit(view, shard))
-                {
-                    continue;
-                }
-
-                ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
-                AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
-            }
-            else if (hosted is not null && mine?.ReplicaId != hosted.ReplicaId && LeftGroup(view, shard.ShardId, hosted.ReplicaId))
-            {
-                RemoveReplica(hosted);
-            }
-            else if (hosted is not null)
-            {
-                var desc = shard;
-                // A draining silo hands the leadership of its shards to voters on active silos.
-                var handOffTo = draining
-                    ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
-                    : null;
-                var prefer = PreferredLeader(view, desc);
-                engine.Post(shard.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
-                if (shard.ShardId != 0 && engine.Leads(shard.ShardId))
-                {
-                    ProposeSplitIfLeading(view, desc);
-                }
-            }
-        }
+        MaintainReplicas(view, status == SiloStatus.Draining);
 
         var now = NowMs;
         var due = now - _lastHeartbeatMs >= options.HeartbeatIntervalMs;
-        // A shard this silo leads whose leader or configuration the router has not heard of is
-        // reported at once: the planner starts the next step of a move only when it sees the last
-        // one done, so a move would otherwise wait up to a heartbeat interval per step. But one
-        // report at a time: each lists every shard this silo leads, and reports sent faster than
-        // the router applies them (thousands of shards, a busy meta shard) would only pile up in
-        // its log. A report is done once the router's state shows it, or lost after an interval.
-        var reporting = (view.FindSilo(options.SiloId)?.LastHeartbeatMs ?? 0) < _lastHeartbeatMs && !due;
-        if (!reporting && (due || RouterHintsStale(view)))
-        {
-            _lastHeartbeatMs = now;
-            SendHeartbeat(now);
-        }
+        ReportToRouter(view, now, due);
 
-        // The router's leader plans on every heartbeat interval, and sooner whenever the state changed.
-        if (due || view.LastAppliedIndex != _plannedAtIndex)
+        // The router's leader plans on every heartbeat interval, and sooner whenever the state
+        // changed (not merely a silo's liveness: heartbeats apply several times a second).
+        if (due || view.ChangedAtIndex != _plannedAtIndex)
         {
-            _plannedAtIndex = view.LastAppliedIndex;
+            _plannedAtIndex = view.ChangedAtIndex;
             PlanIfRouterLeader(view, now);
         }
 
@@ -467,49 +427,6 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     // Read on the metrics exporter's thread from the published (immutable) copy of the map.
     private int MovesInProgress() =>
         View is { } view ? view.DataShards.Count(s => !ShardMotion.Of(s, view.FindLeader(s.ShardId)).Settled) : 0;
-
-    private bool RouterHintsStale(RouterStateMachine view)
-    {
-        foreach (var g in engine.Replicas)
-        {
-            // Read off the worker, as the heartbeat does: a stale value only delays a report.
-            if (g.IsLeader && g.ShardId != 0)
-            {
-                var hint = view.FindLeader(g.ShardId);
-                var conf = g.ConfState;
-                if (hint is null || hint.ReplicaId != g.ReplicaId || !SameMembers(hint.Voters, conf.Voters) || !SameMembers(hint.Learners, conf.Learners))
-                {
-                    return true;
-                }
-
-                // A split carried out here: the shard is settled again (movable, splittable) only once the router hears.
-                if (g.StateMachine is KvReplicaStateMachine { Kv: var kv } && kv.RangeVersion != hint.RangeVer)
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    private static bool SameMembers(IReadOnlyCollection<ulong> reported, IReadOnlyCollection<ulong> actual)
-    {
-        if (reported.Count != actual.Count)
-        {
-            return false;
-        }
-
-        foreach (var id in actual)
-        {
-            if (!reported.Contains(id))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     // A silo restarted from its WAL does not join again, but its addresses may have changed (new
     // ports, a new container address): it registers again through the router's leader, which
@@ -581,15 +498,6 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     }
 
     /// <summary>On a shard's leader: moves the Raft membership one step towards the router's replica list.</summary>
-    // The replica the router wants to lead the shard, if its silo is ACTIVE (one draining, dead or
-    // removed leads nothing new); 0 otherwise.
-    private static ulong PreferredLeader(RouterStateMachine view, ShardDescriptor desc) =>
-        desc.PreferredLeader != 0
-        && desc.Replicas.FirstOrDefault(r => r.ReplicaId == desc.PreferredLeader) is { } preferred
-        && view.FindSilo(preferred.SiloId)?.Status == SiloStatus.Active
-            ? preferred.ReplicaId
-            : 0;
-
     private void ReconcileMembership(ReplicaMember g, ShardDescriptor desc, HashSet<ulong>? handOffTo, ulong prefer)
     {
         if (!g.IsLeader)
@@ -642,43 +550,13 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
     }
 
-    private void SendHeartbeat(long now)
-    {
-        var hints = new List<LeaderHint>();
-        foreach (var g in engine.Replicas)
-        {
-            // Read off the worker: stale values are fine for a hint, and 64-bit reads do not tear.
-            if (g.IsLeader)
-            {
-                var conf = g.ConfState;
-                hints.Add(new LeaderHint
-                {
-                    ShardId = g.ShardId, ReplicaId = g.ReplicaId, SiloId = options.SiloId, Term = g.Node.Term,
-                    CommitIndex = g.Node.Committed, AppliedIndex = g.StateMachine.LastAppliedIndex,
-                    Voters = { conf.Voters }, Learners = { conf.Learners },
-                });
-                if (g.StateMachine is KvReplicaStateMachine { Kv: var kv })
-                {
-                    // Read off the worker too: the planner's split thresholds need no precision.
-                    var hint = hints[^1];
-                    hint.KeyCount = (ulong)kv.Count;
-                    hint.SizeBytes = (ulong)kv.ItemBytes;
-                    hint.RangeVer = kv.RangeVersion;
-                }
-            }
-        }
-
-        hints.Sort((a, b) => a.ShardId.CompareTo(b.ShardId));
-        // A lost heartbeat is replaced by the next.
-        ForwardToRouter(RouterCommands.Heartbeat(options.SiloId, hints, now));
-    }
-
     private void PlanIfRouterLeader(RouterStateMachine view, long now)
     {
         var meta = engine.Find(0);
         if (meta is null || !meta.IsLeader)
         {
             _routerLeaderSinceMs = 0;
+            _lastPlan = null;
             return;
         }
 
@@ -687,9 +565,17 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             _routerLeaderSinceMs = now;
         }
 
+        var deadNames = directory.DeadNames;
+        var inputs = PlanInputs.Of(view.State, view.ChangedAtIndex, deadNames, now, _routerLeaderSinceMs, options.DownTimeMs);
+        if (!PlanSchedule.Due(_lastPlan, _lastPlanProposedNothing, _lastPlanMs, inputs, now))
+        {
+            return;
+        }
+
         var commands = RouterPlanner.Plan(view.State, now, new RouterPlannerOptions(DownTimeMs: options.DownTimeMs, MaxMovesPerSilo: options.MaxMovesPerSilo, BalanceLeaders: options.BalanceLeaders,
-                SplitKeys: options.SplitKeys, SplitBytes: options.SplitBytes), directory.DeadNames,
+                SplitKeys: options.SplitKeys, SplitBytes: options.SplitBytes), deadNames,
             _routerLeaderSinceMs);
+        (_lastPlan, _lastPlanProposedNothing, _lastPlanMs) = (inputs, commands.Count == 0, now);
         foreach (var c in commands)
         {
             ForwardToRouter(c);

@@ -1,0 +1,155 @@
+using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Grains.Replica;
+using MultiRaft.Grains.Router;
+using MultiRaft.Storage;
+
+using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
+
+namespace MultiRaft.Silo.Cluster;
+
+/// <summary>
+/// The replicas' side of a maintenance pass: replicas the map places here are created, those it
+/// took away removed, and leaders whose group differs from the map reconciled. Walking the whole
+/// map costs time proportional to the shards on every pass (thousands, five times a second), so a
+/// pass walks it only when the map changed (anything but liveness), when the last walk left work
+/// behind (a replica created, deferred or being removed), and every <see cref="WholeWalkPasses"/>
+/// passes; other passes visit only the replicas that lead here.
+/// </summary>
+internal sealed partial class SiloCluster
+{
+    /// <summary>Passes between two walks of the whole map when nothing asks for one (2 s).</summary>
+    private const ulong WholeWalkPasses = 10;
+
+    private ulong _maintenancePasses;
+    // The map's ChangedAtIndex at the last whole walk.
+    private ulong _walkedAtChange = ulong.MaxValue;
+    // The last whole walk created, deferred or removed a replica: the next pass walks again.
+    private bool _walkAgain;
+
+    private void MaintainReplicas(RouterStateMachine view, bool draining)
+    {
+        var pass = ++_maintenancePasses;
+        if (_walkAgain || view.ChangedAtIndex != _walkedAtChange || pass % WholeWalkPasses == 0)
+        {
+            _walkedAtChange = view.ChangedAtIndex;
+            _walkAgain = false;
+            WalkMap(view, draining, pass);
+        }
+        else
+        {
+            WalkHosted(view, draining, pass);
+        }
+    }
+
+    private void WalkMap(RouterStateMachine view, bool draining, ulong pass)
+    {
+        foreach (var shard in view.State.Shards)
+        {
+            var mine = ReplicaHere(shard);
+            var hosted = engine.Find(shard.ShardId);
+            if (mine is not null && hosted is null)
+            {
+                _walkAgain = true;
+                if (view.LastAppliedIndex < Volatile.Read(ref _joinedAtIndex) || AwaitingSplit(view, shard))
+                {
+                    continue;
+                }
+
+                ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
+                AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
+            }
+            else if (hosted is not null && mine?.ReplicaId != hosted.ReplicaId && LeftGroup(view, shard.ShardId, hosted.ReplicaId))
+            {
+                _walkAgain = true;
+                RemoveReplica(hosted);
+            }
+            else if (hosted is not null)
+            {
+                MaintainHosted(view, shard, hosted, draining, pass);
+            }
+        }
+    }
+
+    // The map is as the last whole walk saw it: only the replicas here can have changed (role,
+    // configuration, state machine), and a replica the map does not list is the whole walk's.
+    private void WalkHosted(RouterStateMachine view, bool draining, ulong pass)
+    {
+        foreach (var hosted in engine.Replicas)
+        {
+            // A follower has nothing to do until the map changes.
+            if (hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
+            {
+                MaintainHosted(view, shard, hosted, draining, pass);
+            }
+        }
+    }
+
+    private void MaintainHosted(RouterStateMachine view, ShardDescriptor shard, ReplicaMember hosted, bool draining, ulong pass)
+    {
+        ReconcileIfNeeded(view, shard, hosted, draining, pass);
+        if (shard.ShardId != 0 && hosted.IsLeader && engine.Leads(shard.ShardId))
+        {
+            ProposeSplitIfLeading(view, shard);
+        }
+    }
+
+    // This silo's replica of the shard in the map, if any. Indexed, as everything walking every
+    // shard on each pass: a RepeatedField's enumerator and a capturing lambda are allocations.
+    private ReplicaDescriptor? ReplicaHere(ShardDescriptor shard)
+    {
+        var replicas = shard.Replicas;
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            if (string.Equals(replicas[i].SiloId, options.SiloId, StringComparison.Ordinal))
+            {
+                return replicas[i];
+            }
+        }
+
+        return null;
+    }
+
+    // Posts a reconciliation to the replica's worker only when it could do something (or the
+    // shard's safety-net pass has come): most passes find every shard settled.
+    private void ReconcileIfNeeded(RouterStateMachine view, ShardDescriptor desc, ReplicaMember hosted, bool draining, ulong pass)
+    {
+        // Two thirds of the replicas here follow, and a follower's reconciliation returns at once,
+        // so the safety net covers leaders only. The role is the replica's own, read off the worker.
+        var leads = hosted.IsLeader;
+        if (!leads)
+        {
+            return;
+        }
+
+        // A draining silo hands the leadership of its shards to voters on active silos.
+        var handOffTo = draining
+            ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
+            : null;
+        var prefer = PreferredLeader(view, desc);
+        if (ReconcileNeed.SafetyNetDue(desc.ShardId, pass) || ReconcileNeed.Needed(leads, hosted.ReplicaId, hosted.ConfState, desc.Replicas, handOffTo, prefer))
+        {
+            engine.Post(desc.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
+        }
+    }
+
+    // The replica the router wants to lead the shard, if its silo is ACTIVE (one draining, dead or
+    // removed leads nothing new); 0 otherwise.
+    private static ulong PreferredLeader(RouterStateMachine view, ShardDescriptor desc)
+    {
+        if (desc.PreferredLeader == 0)
+        {
+            return 0;
+        }
+
+        var replicas = desc.Replicas;
+        for (var i = 0; i < replicas.Count; i++)
+        {
+            if (replicas[i].ReplicaId == desc.PreferredLeader)
+            {
+                return view.FindSilo(replicas[i].SiloId)?.Status == SiloStatus.Active ? desc.PreferredLeader : 0;
+            }
+        }
+
+        return 0;
+    }
+}
