@@ -54,9 +54,9 @@ internal sealed partial class SiloServices(SiloOptions options, SiloEngine engin
             return;
         }
 
-        engine.Heard(whole?.FromSilo ?? "", 0);
         if (whole is { } s)
         {
+            engine.Heard(s.FromSilo, 0);
             DeliverOne(s.FromSilo, s.ShardId, s.Message);
         }
     }

@@ -50,18 +50,18 @@ internal sealed class EngineMetrics
         ElectionsWon = meter.CreateCounter<long>("multiraft.elections.won", "{election}", "Replicas on this silo that became leader");
         LeaderTransfers = meter.CreateCounter<long>("multiraft.leader_transfers", "{transfer}",
             "Leadership handed over by leaders on this silo (TimeoutNow sent to the transferee)");
-        meter.CreateObservableGauge("multiraft.replicas", () => engine.CountReplicas(leadersOnly: false), "{replica}",
+        meter.CreateObservableGauge("multiraft.replicas", () => engine.CountReplicas(static _ => true), "{replica}",
             "Replicas this silo hosts");
-        meter.CreateObservableGauge("multiraft.leaders", () => engine.CountReplicas(leadersOnly: true), "{replica}",
+        meter.CreateObservableGauge("multiraft.leaders", () => engine.CountReplicas(static h => h.Leads), "{replica}",
             "Replicas on this silo that lead their shard");
-        meter.CreateObservableGauge("multiraft.replicas.quiesced", engine.CountQuiesced, "{replica}",
+        meter.CreateObservableGauge("multiraft.replicas.quiesced", () => engine.CountReplicas(static h => h.Member.Node.IsQuiesced), "{replica}",
             "Replicas on this silo whose group is idle: they neither tick nor heartbeat until something wakes them");
         Quiesced = meter.CreateCounter<long>("multiraft.quiesced", "{group}", "Idle groups the leaders on this silo quiesced");
         Woken = meter.CreateCounter<long>("multiraft.woken", "{replica}",
             "Quiesced replicas on this silo woken by a message, a request or another silo's suspicion or restart");
         PeerChanges = meter.CreateCounter<long>("multiraft.peer.changes", "{event}",
             "Other silos this silo began to suspect (change=suspected: silent for an election timeout) or saw restart (change=restarted)");
-        meter.CreateObservableGauge("multiraft.replicas.nonempty", engine.CountNonEmpty, "{replica}",
+        meter.CreateObservableGauge("multiraft.replicas.nonempty", () => engine.CountReplicas(static h => h.Id.Shard != 0 && h.Keys > 0), "{replica}",
             "Data replicas on this silo holding at least one key (one series, where the per-shard gauges stop at OpenTelemetry's 2,000 series)");
         meter.CreateObservableGauge("multiraft.shard.keys", () => engine.ShardSizes(bytes: false), "{key}",
             "Keys in each data shard's replica on this silo (tag shard)");

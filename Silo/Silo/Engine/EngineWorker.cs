@@ -214,12 +214,13 @@ internal sealed class EngineWorker
         {
             if (wasQuiesced)
             {
-                // Woken by what it was asked: it stays awake a whole quiescence delay at least.
-                host.IdleTicks = 0;
-                _engine.Metrics.Woken.Add(1);
+                // Woken by what it was asked.
+                OnWoken(host);
             }
-
-            _ticking.Add(host);
+            else
+            {
+                _ticking.Add(host);
+            }
         }
 
         _active.Add(host);
@@ -279,32 +280,33 @@ internal sealed class EngineWorker
 
             var wake = node.Role == RaftRole.Leader
                 ? change.Change == PeerChange.Restarted && HasMemberOn(h, change.Silo)
-                : node.Lead != 0 && string.Equals(_engine.SiloOf(h.Id.Shard, node.Lead), change.Silo, StringComparison.Ordinal);
+                : node.Lead != 0 && LivesOn(h, node.Lead, change.Silo);
             if (wake)
             {
                 node.Wake();
-                h.IdleTicks = 0;
-                _engine.Metrics.Woken.Add(1);
-                _ticking.Add(h);
+                OnWoken(h);
                 _active.Add(h);
             }
         }
     }
 
+    // A woken replica ticks again, and stays awake a whole quiescence delay at least.
+    private void OnWoken(ReplicaHost host)
+    {
+        host.IdleTicks = 0;
+        _engine.Metrics.Woken.Add(1);
+        _ticking.Add(host);
+    }
+
+    private bool LivesOn(ReplicaHost host, ulong member, string silo) =>
+        string.Equals(_engine.SiloOf(host.Id.Shard, member), silo, StringComparison.Ordinal);
+
     private bool HasMemberOn(ReplicaHost host, string silo)
     {
         var conf = host.Member.ConfState;
-        foreach (var id in conf.Voters)
+        foreach (var id in conf.Voters.Concat(conf.Learners))
         {
-            if (id != host.Id.Replica && string.Equals(_engine.SiloOf(host.Id.Shard, id), silo, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        foreach (var id in conf.Learners)
-        {
-            if (string.Equals(_engine.SiloOf(host.Id.Shard, id), silo, StringComparison.Ordinal))
+            if (id != host.Id.Replica && LivesOn(host, id, silo))
             {
                 return true;
             }

@@ -207,9 +207,6 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether this silo suspects <paramref name="silo"/> is down (silent for an election timeout).</summary>
-    public bool Suspects(string silo) => _liveness.IsSuspected(silo);
-
     /// <summary>The message to <paramref name="toSilo"/> was not sent: Raft probes the peer again.</summary>
     public void ReportUnreachable(string toSilo, ulong shardId, Message message)
     {
@@ -307,43 +304,16 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>The replicas this silo hosts, or those of them that lead (for the metrics scrape, on its thread).</summary>
-    internal int CountReplicas(bool leadersOnly)
+    /// <summary>
+    /// The replicas this silo hosts (not closed) that <paramref name="which"/> holds true of, for the
+    /// metrics scrape: read off their workers on the scrape's thread, an estimate.
+    /// </summary>
+    internal int CountReplicas(Func<ReplicaHost, bool> which)
     {
         var n = 0;
         foreach (var (_, h) in _byShard)
         {
-            if (!h.Closed && (!leadersOnly || h.Leads))
-            {
-                n++;
-            }
-        }
-
-        return n;
-    }
-
-    /// <summary>The replicas this silo hosts whose group is quiesced (read off their workers: a scrape's estimate).</summary>
-    internal int CountQuiesced()
-    {
-        var n = 0;
-        foreach (var (_, h) in _byShard)
-        {
-            if (!h.Closed && h.Member.Node.IsQuiesced)
-            {
-                n++;
-            }
-        }
-
-        return n;
-    }
-
-    /// <summary>The data replicas this silo hosts that hold at least one key, as last published by their workers.</summary>
-    internal int CountNonEmpty()
-    {
-        var n = 0;
-        foreach (var (shard, h) in _byShard)
-        {
-            if (shard != 0 && !h.Closed && h.Keys > 0)
+            if (!h.Closed && which(h))
             {
                 n++;
             }
@@ -426,6 +396,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             // A beat lost is a beat late: the tick loop, which every replica's timing needs, goes on.
             EngineLog.BeatsFailed(_logger, ex);
         }
+
         foreach (var change in _liveness.Tick())
         {
             Metrics.OnPeerChange(change.Change);
