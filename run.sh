@@ -111,10 +111,11 @@ start s3 3
 echo "run.sh: waiting for every shard to have 3 replicas and a leader..."
 ready=0
 for _ in $(seq 120); do
-  if body=$(curl -fsS -m 2 http://127.0.0.1:8080/cluster 2>/dev/null) &&
-     python3 -c 'import json,sys
-d=json.loads(sys.argv[1]); s=[x for x in d["shards"] if x["id"]!=0]
-sys.exit(0 if s and all(len(x["replicas"])==3 and x.get("leaderSilo") for x in s) else 1)' "$body" 2>/dev/null; then
+  # The body goes through a pipe: at thousands of shards it is megabytes, past the 128 KB a
+  # single command-line argument may hold, and the check would fail every time.
+  if curl -fsS -m 10 http://127.0.0.1:8080/cluster 2>/dev/null | python3 -c 'import json,sys
+d=json.load(sys.stdin); s=[x for x in d["shards"] if x["id"]!=0]
+sys.exit(0 if s and all(len(x["replicas"])==3 and x.get("leaderSilo") for x in s) else 1)' 2>/dev/null; then
     ready=1; break
   fi
   sleep 0.5

@@ -6,9 +6,22 @@ namespace MultiRaft.Raft;
 /// a member wakes on any message or proposal. A quiesced leader holds no lease, and on waking
 /// it must hear from a quorum within an election timeout again, so CheckQuorum keeps its meaning.
 /// </summary>
+/// <remarks>
+/// "Has committed" is known, not assumed: a member that holds the whole log may not have heard
+/// the commit of its tail yet, and if the quiesce heartbeat (which carries it) were the only
+/// message to tell it, losing that one message would leave it behind until the next write: a
+/// voter would at least campaign and wake the group, a learner never does. So the leader waits
+/// for every member to acknowledge a heartbeat round sent once the whole log was committed and
+/// held everywhere (each heartbeat of that round carried the commit of the last index).
+/// </remarks>
 internal sealed partial class Raft
 {
     public bool Quiesced { get; private set; }
+
+    // The first heartbeat round of this term sent while every member held, and the leader had
+    // committed, the log up to _caughtUpIndex; 0 while no such round was sent.
+    private ulong _caughtUpRound;
+    private ulong _caughtUpIndex;
 
     /// <summary>Quiesces a leader whose group is fully caught up; false (and nothing changes) otherwise.</summary>
     public bool TryQuiesce()
@@ -26,7 +39,9 @@ internal sealed partial class Raft
 
         foreach (var id in Tracker.Ids)
         {
-            if (Tracker.Progress[id].Match != Log.LastIndex)
+            var pr = Tracker.Progress[id];
+            if (pr.Match != Log.LastIndex
+                || (id != Id && (_caughtUpRound == 0 || _caughtUpIndex != Log.LastIndex || pr.AckedRound < _caughtUpRound)))
             {
                 return false;
             }
@@ -37,6 +52,17 @@ internal sealed partial class Raft
         BroadcastHeartbeat(MessageFlags.Quiesce);
         Quiesced = true;
         return true;
+    }
+
+    // Called as a heartbeat round goes out: remembers the first round whose every heartbeat
+    // carried the commit of the whole log, which every member holds.
+    private void NoteCaughtUpRound(bool everyMemberHoldsTheLog)
+    {
+        if (everyMemberHoldsTheLog && Log.Committed == Log.LastIndex && (_caughtUpRound == 0 || _caughtUpIndex != Log.LastIndex))
+        {
+            _caughtUpRound = _round;
+            _caughtUpIndex = Log.LastIndex;
+        }
     }
 
     public void Wake()

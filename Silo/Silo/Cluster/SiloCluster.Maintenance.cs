@@ -1,6 +1,7 @@
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Replica;
 using MultiRaft.Grains.Router;
+using MultiRaft.Silo.Engine;
 using MultiRaft.Storage;
 
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
@@ -13,7 +14,9 @@ namespace MultiRaft.Silo.Cluster;
 /// map costs time proportional to the shards on every pass (thousands, five times a second), so a
 /// pass walks it only when the map changed (anything but liveness), when the last walk left work
 /// behind (a replica created, deferred or being removed), and every <see cref="WholeWalkPasses"/>
-/// passes; other passes visit only the replicas that lead here.
+/// passes; other passes visit only the replicas that lead here, and not even those while nothing
+/// changed since a pass found every one of them settled (the engine's <see cref="SiloEngine.Changes"/>
+/// stood still): then only the safety net's slice of them is visited.
 /// </summary>
 internal sealed partial class SiloCluster
 {
@@ -26,18 +29,58 @@ internal sealed partial class SiloCluster
     // The last whole walk created, deferred or removed a replica: the next pass walks again.
     private bool _walkAgain;
 
+    // The engine's change count when the last walk found every leader here settled; -1 when it
+    // found work (a reconciliation or split posted), which may need the next pass to go on with it.
+    private long _leadersSettledAt = -1;
+    // The leaders that walk saw: the safety net's slices are taken from them while nothing changes.
+    private ReplicaMember[] _settledLeaders = [];
+    private readonly List<ReplicaMember> _leadersSeen = [];
+    // Set by a pass that posted work for a leader here (not the safety net's routine post).
+    private bool _leaderWorkFound;
+
     private void MaintainReplicas(RouterStateMachine view, bool draining)
     {
         var pass = ++_maintenancePasses;
+        var changes = engine.Changes;
+        _leaderWorkFound = false;
         if (_walkAgain || view.ChangedAtIndex != _walkedAtChange || pass % WholeWalkPasses == 0)
         {
             _walkedAtChange = view.ChangedAtIndex;
             _walkAgain = false;
+            _leadersSeen.Clear();
             WalkMap(view, draining, pass);
+        }
+        else if (changes == _leadersSettledAt)
+        {
+            VisitSafetyNetSlice(view, draining, pass);
+            return;
         }
         else
         {
+            _leadersSeen.Clear();
             WalkHosted(view, draining, pass);
+        }
+
+        _leadersSettledAt = _leaderWorkFound ? -1 : changes;
+        _settledLeaders = _leaderWorkFound ? [] : [.. _leadersSeen];
+        _leadersSeen.Clear();
+    }
+
+    // Nothing changed since every leader here was found settled: only the shards whose safety-net
+    // pass has come are visited (what ReconcileNeed cannot see is what the safety net is for).
+    private void VisitSafetyNetSlice(RouterStateMachine view, bool draining, ulong pass)
+    {
+        foreach (var hosted in _settledLeaders)
+        {
+            if (ReconcileNeed.SafetyNetDue(hosted.ShardId, pass) && hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
+            {
+                MaintainHosted(view, shard, hosted, draining, pass);
+            }
+        }
+
+        if (_leaderWorkFound)
+        {
+            _leadersSettledAt = -1;
         }
     }
 
@@ -86,6 +129,11 @@ internal sealed partial class SiloCluster
 
     private void MaintainHosted(RouterStateMachine view, ShardDescriptor shard, ReplicaMember hosted, bool draining, ulong pass)
     {
+        if (hosted.IsLeader)
+        {
+            _leadersSeen.Add(hosted);
+        }
+
         ReconcileIfNeeded(view, shard, hosted, draining, pass);
         if (shard.ShardId != 0 && hosted.IsLeader && engine.Leads(shard.ShardId))
         {
@@ -126,7 +174,9 @@ internal sealed partial class SiloCluster
             ? desc.Replicas.Where(r => view.FindSilo(r.SiloId)?.Status == SiloStatus.Active).Select(r => r.ReplicaId).ToHashSet()
             : null;
         var prefer = PreferredLeader(view, desc);
-        if (ReconcileNeed.SafetyNetDue(desc.ShardId, pass) || ReconcileNeed.Needed(leads, hosted.ReplicaId, hosted.ConfState, desc.Replicas, handOffTo, prefer))
+        var needed = ReconcileNeed.Needed(leads, hosted.ReplicaId, hosted.ConfState, desc.Replicas, handOffTo, prefer);
+        _leaderWorkFound |= needed;
+        if (needed || ReconcileNeed.SafetyNetDue(desc.ShardId, pass))
         {
             engine.Post(desc.ShardId, g => ReconcileMembership(g, desc, handOffTo, prefer));
         }

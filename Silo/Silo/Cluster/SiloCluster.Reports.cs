@@ -14,6 +14,10 @@ namespace MultiRaft.Silo.Cluster;
 internal sealed partial class SiloCluster
 {
     private long _lastHeartbeatMs;
+    // The engine's change count and the map's ChangedAtIndex when the leaders here last differed
+    // from the router's state in nothing: until one of them moves, neither do the differences.
+    private long _hintsSettledAtChange = -1;
+    private ulong _hintsSettledAtMap;
     // 0 until the first full report: a silo that (re)starts reports everything it leads.
     private long _lastFullReportMs;
 
@@ -29,7 +33,15 @@ internal sealed partial class SiloCluster
         }
 
         var full = due && now - _lastFullReportMs >= LeaderReport.FullReportIntervalMs;
-        var (hints, urgent) = CollectHints(view, full);
+        var changes = engine.Changes;
+        var settled = !full && changes == _hintsSettledAtChange && view.ChangedAtIndex == _hintsSettledAtMap;
+        var (hints, urgent) = settled ? (null, false) : CollectHints(view, full);
+        if (!full && hints is null)
+        {
+            _hintsSettledAtChange = changes;
+            _hintsSettledAtMap = view.ChangedAtIndex;
+        }
+
         // A shard whose leader or configuration the router has not heard of is reported at once:
         // the planner starts the next step of a move only when it sees the last one done, so a
         // move would otherwise wait up to a heartbeat interval per step.

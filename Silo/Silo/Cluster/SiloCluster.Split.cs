@@ -207,6 +207,7 @@ internal sealed partial class SiloCluster
         }
 
         var now = NowMs;
+        _leaderWorkFound = true;
         engine.Post(desc.ShardId, g =>
         {
             if (!g.IsLeader || g.StateMachine is not KvReplicaStateMachine { Kv: var kv })

@@ -19,8 +19,10 @@ internal sealed class EngineWorker
 
     private readonly ConcurrentQueue<WorkItem> _inbox = new();
     // The worker sleeps on this when its inbox is empty; posters wake it only if it is asleep,
-    // so a busy worker costs its posters no system call.
-    private readonly SemaphoreSlim _wake = new(0);
+    // so a busy worker costs its posters no system call. No spinning before it sleeps (a
+    // SemaphoreSlim spins, yields and sleeps 1 ms first): an idle silo's workers wake on every
+    // tick, and that spinning was a tenth of the CPU of a silo with 10,000 idle replicas.
+    private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
     private int _sleeping;
     private volatile bool _completed;
     private readonly HashSet<ReplicaHost> _owned = [];
@@ -75,7 +77,7 @@ internal sealed class EngineWorker
         _inbox.Enqueue(item);
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
         {
-            _wake.Release();
+            _wake.Set();
         }
     }
 
@@ -140,7 +142,7 @@ internal sealed class EngineWorker
         if (!_inbox.IsEmpty)
         {
             // Work arrived while going to sleep: stay awake, unless a poster already saw us
-            // asleep and released the semaphore, whose count must then be consumed.
+            // asleep and set the event, which must then be reset.
             if (Interlocked.Exchange(ref _sleeping, 0) == 1)
             {
                 return;
@@ -148,6 +150,9 @@ internal sealed class EngineWorker
         }
 
         _wake.Wait(stopping);
+        // Only the poster that took _sleeping from 1 to 0 sets the event, and none can again
+        // until this worker next goes to sleep: resetting here loses no wake-up.
+        _wake.Reset();
     }
 
     private void Handle(in WorkItem item)
@@ -427,6 +432,7 @@ internal sealed class EngineWorker
         var grain = host.Member;
         Collect(host, rd.PersistedMessages);
         var appliedBefore = grain.StateMachine.LastAppliedIndex;
+        var confBefore = grain.ConfState;
         var metrics = _engine.Metrics;
         var applying = rd.CommittedEntries.IsEmpty ? 0 : EngineMetrics.Start(metrics.ApplyDuration);
         if (!grain.ApplyCommitted(rd.CommittedEntries))
@@ -451,7 +457,7 @@ internal sealed class EngineWorker
         if (grain.StateMachine.LastAppliedIndex != appliedBefore)
         {
             host.PublishSize();
-            _engine.OnApplied(host);
+            _engine.OnApplied(host, confChanged: !ReferenceEquals(confBefore, grain.ConfState));
             await MaybeSnapshotAsync(host, stopping).ConfigureAwait(false);
         }
     }
@@ -522,6 +528,7 @@ internal sealed class EngineWorker
         }
 
         host.Leads = ss.Role == RaftRole.Leader;
+        _engine.NoteChange();
         if (_logger.IsEnabled(LogLevel.Information))
         {
             EngineLog.RoleChanged(_logger, host.Id, ss.Role.ToString(), host.Member.Node.Term, ss.Lead);

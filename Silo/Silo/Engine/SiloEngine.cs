@@ -77,6 +77,18 @@ internal sealed class SiloEngine : IAsyncDisposable
 
     public IEnumerable<ReplicaMember> Replicas => _byShard.Values.Select(h => h.Member);
 
+    private long _changes;
+
+    /// <summary>
+    /// Counts the events that can change what the cluster layer's passes read off the replicas
+    /// here: a role taken or lost, entries applied (configuration, keys, range), a snapshot
+    /// restored, a replica added or removed. Each is counted after it is visible, so a pass that
+    /// read the count before looking, and found nothing to do, need not look again until it moves.
+    /// </summary>
+    public long Changes => Interlocked.Read(ref _changes);
+
+    internal void NoteChange() => Interlocked.Increment(ref _changes);
+
     public void Start()
     {
         foreach (var w in _workers)
@@ -125,6 +137,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             throw new InvalidOperationException($"this silo already hosts a replica of shard {id.Shard}");
         }
 
+        NoteChange();
         EngineLog.ReplicaStarted(_logger, id, snap?.Index ?? 0, snap?.Index ?? 0);
         if (snap is not null)
         {
@@ -153,6 +166,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             host.Worker.Post(new WorkItem(host, WorkKind.Close, Closed: closed));
             await closed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
             _byShard.TryRemove(new KeyValuePair<ulong, ReplicaHost>(shardId, host));
+            NoteChange();
             await Store.DeleteAsync(host.Id, cancellationToken).ConfigureAwait(false);
             EngineLog.ReplicaRemoved(_logger, host.Id);
         }
@@ -337,9 +351,23 @@ internal sealed class SiloEngine : IAsyncDisposable
         return sizes;
     }
 
-    internal void OnApplied(ReplicaHost host) => Applied?.Invoke(host.Member);
+    internal void OnApplied(ReplicaHost host, bool confChanged)
+    {
+        // The meta shard applies every silo's heartbeats several times a second; what passes read
+        // of it (its configuration, its leader) changes only with a membership change or a role.
+        if (confChanged || host.Id.Shard != 0)
+        {
+            NoteChange();
+        }
 
-    internal void OnStateRestored(ReplicaHost host) => Applied?.Invoke(host.Member);
+        Applied?.Invoke(host.Member);
+    }
+
+    internal void OnStateRestored(ReplicaHost host)
+    {
+        NoteChange();
+        Applied?.Invoke(host.Member);
+    }
 
     internal void OnWorkerFailed(Exception ex) => Failed?.Invoke(ex);
 

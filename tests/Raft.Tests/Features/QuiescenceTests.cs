@@ -14,6 +14,8 @@ public class QuiescenceTests
     {
         var net = Network.WithLeader(3, configure);
         net.Propose(1, "x");
+        // One heartbeat round acknowledged by everyone since the commit: then each knows it.
+        net.TickAll(1);
         Assert.True(net[1].Node.TryQuiesce());
         net.Stabilize();
         Assert.All(net.Members, m => Assert.True(m.Node.IsQuiesced));
@@ -32,8 +34,53 @@ public class QuiescenceTests
         Assert.False(net[1].Node.TryQuiesce());
         Assert.False(net[1].Node.IsQuiesced);
 
+        // This tick's heartbeat brings 3 its missing entry; the round it answered went out before
+        // 3 held the log, so it proves nothing about 3's commit yet. The next round does.
+        net.TickAll(1);
+        Assert.Equal(net[1].Node.LastIndex, net[3].Node.LastIndex);
+        Assert.False(net[1].Node.TryQuiesce());
         net.TickAll(1);
         Assert.True(net[1].Node.TryQuiesce());
+    }
+
+    // A learner never campaigns: if the quiesce heartbeat were the only message to carry the
+    // commit of its last entry, losing it would leave the learner behind until the next write.
+    [Fact]
+    public void QuiesceWaitsUntilEveryMemberAcknowledgedTheCommitOfTheWholeLog()
+    {
+        var net = Network.WithLeader(3, learners: [4]);
+        var last = net[1].Node.LastIndex + 1;
+        // The learner gets the entry but never hears that it committed.
+        net.Intercept = m => m.To == 4 && m.Commit >= last ? null : m;
+        net.Propose(1, "x");
+        Assert.Equal(last, net[4].Node.LastIndex);
+        Assert.True(net[4].Node.Committed < last);
+
+        net.TickAll(3);
+        Assert.False(net[1].Node.TryQuiesce());
+
+        net.Intercept = null;
+        net.TickAll(1);
+        Assert.Equal(last, net[4].Node.Committed);
+        Assert.True(net[1].Node.TryQuiesce());
+    }
+
+    [Fact]
+    public void MemberThatLosesTheQuiesceHeartbeatHasStillCommittedTheWholeLog()
+    {
+        var net = Network.WithLeader(3, learners: [4]);
+        net.Propose(1, "x");
+        net.TickAll(1);
+        net.Intercept = m => m.To == 4 && (m.Flags & MessageFlags.Quiesce) != 0 ? null : m;
+
+        Assert.True(net[1].Node.TryQuiesce());
+        net.Stabilize();
+        net.TickAll(50);
+
+        Assert.False(net[4].Node.IsQuiesced);
+        Assert.Equal(net[1].Node.LastIndex, net[4].Node.Committed);
+        Assert.Equal(["x"], net[4].AppliedCommands);
+        Assert.True(net[1].Node.IsQuiesced);
     }
 
     [Fact]
