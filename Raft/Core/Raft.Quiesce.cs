@@ -65,7 +65,13 @@ internal sealed partial class Raft
         }
     }
 
-    public void Wake()
+    /// <summary>Ends quiescence. A woken leader confirms it still has a quorum with a heartbeat round.</summary>
+    /// <param name="heartbeat">
+    /// False when a proposal wakes the leader: the appends it sends at once reach every member and
+    /// their answers confirm the quorum just as well, so a round of heartbeats would double the
+    /// messages of a write to an idle shard for nothing.
+    /// </param>
+    public void Wake(bool heartbeat = true)
     {
         if (!Quiesced)
         {
@@ -86,7 +92,10 @@ internal sealed partial class Raft
             }
 
             _leaseFloorRound = _round;
-            BroadcastHeartbeat(MessageFlags.None);
+            if (heartbeat)
+            {
+                BroadcastHeartbeat(MessageFlags.None);
+            }
         }
         else
         {

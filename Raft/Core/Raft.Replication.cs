@@ -28,7 +28,7 @@ internal sealed partial class Raft
     {
         if (Quiesced)
         {
-            Wake();
+            Wake(heartbeat: false);
         }
 
         if (Role != RaftRole.Leader)

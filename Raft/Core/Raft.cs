@@ -148,7 +148,7 @@ internal sealed partial class Raft
     {
         if (Quiesced && WakesQuiesced(m))
         {
-            Wake();
+            Wake(heartbeat: m.Type != MessageType.Propose);
         }
 
         if (m.Term == 0)

@@ -123,9 +123,40 @@ public class QuiescenceTests
 
         Assert.All(net.Members, m => Assert.False(m.Node.IsQuiesced));
         Assert.All(net.Members, m => Assert.Equal(["x", "y"], m.AppliedCommands));
+        // The appends wake the followers; no heartbeat round on top of them.
+        Assert.Equal(0, net.Count(MessageType.Heartbeat));
+        Assert.Equal(4, net.Count(MessageType.Append, from: 1));
         net.ClearTraffic();
         net.TickAll(1);
         Assert.Equal(2, net.Count(MessageType.Heartbeat, from: 1));
+    }
+
+    [Fact]
+    public void ProposalWakingAnIsolatedLeaderStillStepsItDownWithinAnElectionTimeout()
+    {
+        var net = QuiescedGroup();
+        net.Isolate(1);
+
+        Assert.Equal(ProposalResult.Accepted, net.Propose(1, "y"));
+        net.Tick(1, Et - 1);
+        Assert.Equal(RaftRole.Leader, net[1].Node.Role);
+        net.Tick(1, 1);
+
+        Assert.Equal(RaftRole.Follower, net[1].Node.Role);
+    }
+
+    [Fact]
+    public void LeaseLeaderWokenByAProposalRegainsItsLeaseOnlyFromAFreshRound()
+    {
+        var (net, leader) = Network.WithLeaseLeader();
+        Assert.True(leader.Node.TryQuiesce());
+        net.Stabilize();
+
+        Assert.Equal(ProposalResult.Accepted, net.Propose(leader.Id, "y"));
+        Assert.False(leader.Node.LeaseValid);
+        net.TickAll(1);
+
+        Assert.True(leader.Node.LeaseValid);
     }
 
     [Fact]
