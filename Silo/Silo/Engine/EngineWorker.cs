@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using MultiRaft.Raft;
 using MultiRaft.Storage;
@@ -17,7 +16,7 @@ internal sealed class EngineWorker
     // Bounds one turn's intake so a flood of messages cannot starve the Ready processing.
     private const int MaxItemsPerTurn = 8192;
 
-    private readonly ConcurrentQueue<WorkItem> _inbox = new();
+    private readonly WorkInbox _inbox = new();
     // The worker sleeps on this when its inbox is empty; posters wake it only if it is asleep,
     // so a busy worker costs its posters no system call. No spinning before it sleeps (a
     // SemaphoreSlim spins, yields and sleeps 1 ms first): an idle silo's workers wake on every
@@ -75,6 +74,8 @@ internal sealed class EngineWorker
     public void Post(in WorkItem item)
     {
         _inbox.Enqueue(item);
+        // The other half of Sleep's fence: the item is visible before the flag is read.
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _sleeping) == 1 && Interlocked.Exchange(ref _sleeping, 0) == 1)
         {
             _wake.Set();
@@ -138,7 +139,10 @@ internal sealed class EngineWorker
 
     private void Sleep(CancellationToken stopping)
     {
-        Volatile.Write(ref _sleeping, 1);
+        // A full fence: the inbox is read after the flag is visible to posters, who set their
+        // item before reading the flag (Dekker's pattern; a volatile write alone may be passed by
+        // the read that follows it, and a post would then find the worker awake and not wake it).
+        Interlocked.Exchange(ref _sleeping, 1);
         if (!_inbox.IsEmpty)
         {
             // Work arrived while going to sleep: stay awake, unless a poster already saw us
