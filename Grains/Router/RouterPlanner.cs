@@ -115,7 +115,7 @@ public static class RouterPlanner
 
         if (options.BalanceLeaders)
         {
-            RouterBalancer.PlanLeaders(state, placeable, hints, nowMs, touched, commands);
+            RouterBalancer.PlanLeaders(state, placeable, loads, hints, options, mayMoveReplicas: !repairing, nowMs, touched, commands);
         }
 
         return commands;

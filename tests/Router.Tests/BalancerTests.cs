@@ -34,7 +34,8 @@ public sealed class BalancerTests
             (bySilo.TryGetValue(leader.SiloId, out var list) ? list : bySilo[leader.SiloId] = []).Add(hint);
         }
 
-        foreach (var silo in m.State.Silos.Where(s => s.Status != SiloStatus.Removed))
+        // A dead silo sends nothing: its heartbeat would make it active again.
+        foreach (var silo in m.State.Silos.Where(s => s.Status is not (SiloStatus.Removed or SiloStatus.Dead)))
         {
             Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.Heartbeat(silo.SiloId, bySilo.GetValueOrDefault(silo.SiloId) ?? [], now)).Outcome);
         }
@@ -189,5 +190,179 @@ public sealed class BalancerTests
 
         Assert.DoesNotContain(plan, c => c.MoveReplica is not null);
         Assert.Equal(16, plan.Count(c => c.AddReplica is { SiloId: "s4", Role: ReplicaRole.Learner }));
+    }
+
+    /// <summary>Where a data shard of a hand-built map lives: the silo it is led by, its silos, and whether an operator pinned its leader.</summary>
+    private sealed record Placement(ulong Shard, string Leader, string[] Silos, bool Pinned);
+
+    /// <summary>
+    /// The final map of a CI run of ElasticTests whose leaders never balanced: s5 dead, nine data
+    /// shards on s1..s4 with replicas 7,7,7,6 and leaders 3,2,3,1; every shard but 5 and 9 pinned
+    /// to its leader, and neither of those two has a replica on s4, the silo short of leaders.
+    /// </summary>
+    private static readonly Placement[] StalledLayout =
+    [
+        new(1, "s3", ["s2", "s3", "s4"], Pinned: true),
+        new(2, "s1", ["s1", "s3", "s4"], Pinned: true),
+        new(3, "s3", ["s1", "s3", "s4"], Pinned: true),
+        new(4, "s1", ["s1", "s2", "s4"], Pinned: true),
+        new(5, "s1", ["s1", "s2", "s3"], Pinned: false),
+        new(6, "s4", ["s1", "s2", "s4"], Pinned: true),
+        new(7, "s2", ["s2", "s3", "s4"], Pinned: true),
+        new(8, "s2", ["s1", "s2", "s3"], Pinned: true),
+        new(9, "s3", ["s1", "s2", "s3"], Pinned: false),
+    ];
+
+    private static readonly string[] Live = ["s1", "s2", "s3", "s4"];
+
+    /// <summary>
+    /// A machine holding <paramref name="layout"/> on s1..s4 (s5 dead), every shard settled: its
+    /// leader reports the map's voters. Pinned shards prefer their leader; shard 9, unpinned,
+    /// prefers it too (as the balancer would have named it), shard 5 prefers none.
+    /// </summary>
+    private static RouterStateMachine Mapped(Placement[] layout, long now)
+    {
+        var state = RouterStateMachine.Bootstrap("c1", Silo("s1"), layout.Length, T0);
+        state.Silos[0].LastHeartbeatMs = now;
+        foreach (var id in new[] { "s2", "s3", "s4", "s5" })
+        {
+            var silo = Silo(id);
+            silo.Status = id == "s5" ? SiloStatus.Dead : SiloStatus.Active;
+            silo.JoinedMs = T0;
+            silo.LastHeartbeatMs = id == "s5" ? T0 : now;
+            state.Silos.Add(silo);
+        }
+
+        var meta = state.Shards[0];
+        foreach (var id in new[] { "s2", "s3", "s4" })
+        {
+            meta.Replicas.Add(new ReplicaDescriptor { ReplicaId = state.NextReplicaId++, SiloId = id, Role = id == "s4" ? ReplicaRole.Learner : ReplicaRole.Voter });
+        }
+
+        foreach (var p in layout)
+        {
+            var shard = state.Shards.Single(s => s.ShardId == p.Shard);
+            shard.Replicas.Clear();
+            foreach (var id in p.Silos)
+            {
+                shard.Replicas.Add(new ReplicaDescriptor { ReplicaId = state.NextReplicaId++, SiloId = id, Role = ReplicaRole.Voter });
+            }
+
+            var leader = shard.Replicas.Single(r => r.SiloId == p.Leader);
+            shard.Epoch.ConfVer = 4;
+            shard.PreferredLeader = p.Pinned || p.Shard == 9 ? leader.ReplicaId : 0;
+            shard.LeaderPinned = p.Pinned;
+            state.Leaders.Add(new LeaderHint
+            {
+                ShardId = p.Shard, ReplicaId = leader.ReplicaId, SiloId = leader.SiloId, Term = 2, RangeVer = 1,
+                Voters = { shard.Replicas.Select(r => r.ReplicaId) },
+            });
+        }
+
+        var m = new RouterStateMachine();
+        m.RestoreSnapshot(RouterStateMachine.EncodeSnapshot(state, 1));
+        return m;
+    }
+
+    private static int[] ReplicasPerLiveSilo(RouterStateMachine m) => Live.Select(s => ReplicasOn(m.State, s)).ToArray();
+
+    private static int[] LeadersPerLiveSilo(RouterStateMachine m) => Live.Select(s => LeadersPerSilo(m).GetValueOrDefault(s)).ToArray();
+
+    /// <summary>Plans and applies the one command that lets s4 lead in the stalled map.</summary>
+    private static (RouterStateMachine Machine, RouterCommand Move) StalledThenMoved(long now)
+    {
+        var m = Mapped(StalledLayout, now);
+        var move = Assert.Single(RouterPlanner.Plan(m.State, now, Options));
+        Assert.Equal(RouterOutcome.Applied, m.Next(move).Outcome);
+        return (m, move);
+    }
+
+    [Fact]
+    public void Leaders_stalled_by_pinned_shards_move_a_follower_of_the_busiest_silos_shard_onto_the_idle_silo()
+    {
+        var now = T0 + 100;
+        var m = Mapped(StalledLayout, now);
+        Assert.Equal([7, 7, 7, 6], ReplicasPerLiveSilo(m));
+        Assert.Equal([3, 2, 3, 1], LeadersPerLiveSilo(m));
+
+        var plan = RouterPlanner.Plan(m.State, now, Options);
+
+        // s1 and s3 lead three, s4 one, and no unpinned shard has a voter on s4: no preferred
+        // leader can fix that, so one follower of s1's unpinned shard 5 moves to s4, from s2 (the
+        // first of its followers' silos, which hold 7 replicas to s4's 6).
+        var shard5 = m.FindShard(5)!;
+        var onS2 = shard5.Replicas.Single(r => r.SiloId == "s2");
+        Assert.Equal([RouterCommands.MoveReplica(5, onS2.ReplicaId, "s4", shard5.Epoch, now)], plan);
+        Assert.NotEqual(m.FindLeader(5)!.ReplicaId, onS2.ReplicaId);
+        Assert.True(ReplicasOn(m.State, "s2") > ReplicasOn(m.State, "s4"));
+    }
+
+    [Fact]
+    public void Once_the_moved_follower_is_a_voter_on_the_idle_silo_it_is_named_leader()
+    {
+        var now = T0 + 100;
+        var (m, _) = StalledThenMoved(now);
+        var onS4 = m.FindShard(5)!.Replicas.Single(r => r.SiloId == "s4");
+
+        // Until shard 5's leader reports the new replica a voter, nothing more is planned.
+        Assert.Empty(RouterPlanner.Plan(m.State, now + 1, Options));
+
+        Settle(m, now + 2);
+        var plan = RouterPlanner.Plan(m.State, now + 2, Options);
+
+        Assert.Equal([RouterCommands.SetPreferredLeader(5, onS4.ReplicaId, false, now + 2)], plan);
+        Assert.Equal(RouterOutcome.Applied, m.Next(plan[0]).Outcome);
+        Assert.Empty(Balance(m, now + 3));
+        Assert.Equal([7, 6, 7, 7], ReplicasPerLiveSilo(m));
+        Assert.Equal([2, 2, 3, 2], LeadersPerLiveSilo(m));
+    }
+
+    [Fact]
+    public void The_replica_balancer_does_not_move_the_follower_back()
+    {
+        var now = T0 + 100;
+        var (m, _) = StalledThenMoved(now);
+        Settle(m, now + 1);
+
+        // Replica counts went from 7,7,7,6 to 7,6,7,7: still within one, so no move undoes it.
+        Assert.Equal([7, 6, 7, 7], ReplicasPerLiveSilo(m));
+        Assert.Empty(RouterPlanner.Plan(m.State, now + 1, Options with { BalanceLeaders = false }));
+
+        var applied = Balance(m, now + 2);
+
+        Assert.Equal([RouterCommand.CommandOneofCase.SetPreferredLeader], applied.Select(c => c.CommandCase));
+        Assert.Equal([7, 6, 7, 7], ReplicasPerLiveSilo(m));
+    }
+
+    [Fact]
+    public void Leaders_a_transfer_can_balance_move_no_replica()
+    {
+        var now = T0 + 100;
+        // Shard 5 on s4 instead of s3 and pinned shard 4 on s3 instead of s4: the same replica
+        // counts, and s1 can hand shard 5 to s4 directly.
+        var layout = StalledLayout.Select(p => p.Shard switch
+        {
+            4 => p with { Silos = ["s1", "s2", "s3"] },
+            5 => p with { Silos = ["s1", "s2", "s4"] },
+            _ => p,
+        }).ToArray();
+        var m = Mapped(layout, now);
+        Assert.Equal([7, 7, 7, 6], ReplicasPerLiveSilo(m));
+
+        var plan = RouterPlanner.Plan(m.State, now, Options);
+
+        var onS4 = m.FindShard(5)!.Replicas.Single(r => r.SiloId == "s4");
+        Assert.Equal([RouterCommands.SetPreferredLeader(5, onS4.ReplicaId, false, now)], plan);
+    }
+
+    [Fact]
+    public void Balanced_leaders_move_no_replica_even_with_shards_that_could_not_move_theirs()
+    {
+        var now = T0 + 100;
+        // Pinned shard 1 led by its replica on s4 instead of s3: leaders 3,2,2,2.
+        var m = Mapped(StalledLayout.Select(p => p.Shard == 1 ? p with { Leader = "s4" } : p).ToArray(), now);
+        Assert.Equal([3, 2, 2, 2], LeadersPerLiveSilo(m));
+
+        Assert.Empty(RouterPlanner.Plan(m.State, now, Options));
     }
 }
