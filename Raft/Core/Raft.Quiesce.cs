@@ -37,11 +37,12 @@ internal sealed partial class Raft
             return false;
         }
 
+        // The round whose answer shows a member knows the whole log committed; 0: none sent yet.
+        var commitKnownRound = _caughtUpIndex == Log.LastIndex ? _caughtUpRound : 0;
         foreach (var id in Tracker.Ids)
         {
             var pr = Tracker.Progress[id];
-            if (pr.Match != Log.LastIndex
-                || (id != Id && (_caughtUpRound == 0 || _caughtUpIndex != Log.LastIndex || pr.AckedRound < _caughtUpRound)))
+            if (pr.Match != Log.LastIndex || (id != Id && (commitKnownRound == 0 || pr.AckedRound < commitKnownRound)))
             {
                 return false;
             }

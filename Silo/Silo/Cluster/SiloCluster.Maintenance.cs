@@ -43,11 +43,11 @@ internal sealed partial class SiloCluster
         var pass = ++_maintenancePasses;
         var changes = engine.Changes;
         _leaderWorkFound = false;
+        _leadersSeen.Clear();
         if (_walkAgain || view.ChangedAtIndex != _walkedAtChange || pass % WholeWalkPasses == 0)
         {
             _walkedAtChange = view.ChangedAtIndex;
             _walkAgain = false;
-            _leadersSeen.Clear();
             WalkMap(view, draining, pass);
         }
         else if (changes == _leadersSettledAt)
@@ -57,13 +57,11 @@ internal sealed partial class SiloCluster
         }
         else
         {
-            _leadersSeen.Clear();
             WalkHosted(view, draining, pass);
         }
 
         _leadersSettledAt = _leaderWorkFound ? -1 : changes;
         _settledLeaders = _leaderWorkFound ? [] : [.. _leadersSeen];
-        _leadersSeen.Clear();
     }
 
     // Nothing changed since every leader here was found settled: only the shards whose safety-net
