@@ -61,6 +61,15 @@ public sealed class RaftConfig
     /// <summary>Ticks of lease a leader gives up against clock drift (lease = ElectionTick - margin).</summary>
     public int LeaseMarginTicks { get; set; } = 2;
 
+    /// <summary>
+    /// A leader whose commit advanced tells the followers that already hold every entry at its
+    /// next heartbeat rather than at once with an empty append. For a group written now and then
+    /// (one of thousands, mostly idle) that takes a message and its answer per follower off each
+    /// write. The leader answers its proposals as before; followers apply up to a heartbeat later;
+    /// reads are unaffected (the heartbeat round that confirms one carries the commit).
+    /// </summary>
+    public bool CommitNoticeByHeartbeat { get; set; }
+
     /// <summary>Followers drop proposals instead of forwarding them to the leader.</summary>
     public bool DisableProposalForwarding { get; set; }
 

@@ -48,6 +48,7 @@ restart_timeout=${MULTIRAFT_RESTART_TIMEOUT:-180}
 ready_timeout=${MULTIRAFT_READY_TIMEOUT:-600}
 balance_timeout=${MULTIRAFT_BALANCE_TIMEOUT:-600}
 command -v wrk >/dev/null || die "wrk is missing (apt-get install wrk)"
+command -v curl >/dev/null || die "curl is missing (apt-get install curl)"
 source bench/lib/cluster.sh
 bench_workdirs many-shards
 sampler=""

@@ -52,7 +52,7 @@ internal sealed partial class Raft
         // With fewer (or other) voters the quorum may already hold more entries.
         if (MaybeCommit())
         {
-            _appendPending = true;
+            OweCommitNotice();
         }
         else
         {

@@ -7,6 +7,12 @@ internal sealed partial class Raft
     // made once per Ready, so a burst of proposals travels in one message per follower.
     private bool _appendPending;
 
+    // Whether the owed broadcast goes to followers that lack nothing too (an empty append that
+    // carries the commit): not when all that is owed is a commit advance that waits for the
+    // next heartbeat (RaftConfig.CommitNoticeByHeartbeat).
+    private bool _emptyAppendsOwed;
+    private readonly bool _commitNoticeByHeartbeat;
+
     /// <summary>Whether a broadcast of appends is owed.</summary>
     public bool AppendPending => _appendPending;
 
@@ -15,12 +21,21 @@ internal sealed partial class Raft
     {
         if (_appendPending)
         {
+            var sendIfEmpty = _emptyAppendsOwed;
             _appendPending = false;
+            _emptyAppendsOwed = false;
             if (Role == RaftRole.Leader)
             {
-                BroadcastAppend();
+                BroadcastAppend(sendIfEmpty);
             }
         }
+    }
+
+    // The commit advanced: followers must learn it, with the next broadcast or the next heartbeat.
+    private void OweCommitNotice()
+    {
+        _appendPending = true;
+        _emptyAppendsOwed |= !_commitNoticeByHeartbeat;
     }
 
     /// <summary>The leader's own proposal of one payload, without building a message.</summary>
@@ -54,6 +69,7 @@ internal sealed partial class Raft
 
         AppendEntry(new Entry(0, 0, type, data));
         _appendPending = true;
+        _emptyAppendsOwed = true;
         return ProposalResult.Accepted;
     }
 
@@ -140,13 +156,13 @@ internal sealed partial class Raft
     public void ReduceUncommittedSize(long size) =>
         _uncommittedSize = size > _uncommittedSize ? 0 : _uncommittedSize - size;
 
-    public void BroadcastAppend()
+    public void BroadcastAppend(bool sendIfEmpty = true)
     {
         foreach (var id in Tracker.Ids)
         {
             if (id != Id)
             {
-                SendAppend(id, sendIfEmpty: true);
+                SendAppend(id, sendIfEmpty);
             }
         }
     }
@@ -300,7 +316,7 @@ internal sealed partial class Raft
 
         if (MaybeCommit())
         {
-            _appendPending = true;
+            OweCommitNotice();
         }
         else if (m.From != Id)
         {

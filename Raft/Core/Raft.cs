@@ -51,6 +51,7 @@ internal sealed partial class Raft
         _preVote = c.PreVote;
         _disableProposalForwarding = c.DisableProposalForwarding;
         _readOnlyOption = c.ReadOnlyOption;
+        _commitNoticeByHeartbeat = c.CommitNoticeByHeartbeat;
         _leaseMarginTicks = c.LeaseMarginTicks;
         _random = c.Random ?? new Random(unchecked((int)c.Id * 7919));
 
@@ -287,6 +288,7 @@ internal sealed partial class Raft
         _pendingConfIndex = 0;
         _uncommittedSize = 0;
         _appendPending = false;
+        _emptyAppendsOwed = false;
         ResetReads();
         Quiesced = false;
     }

@@ -19,6 +19,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 5104, Level = LogLevel.Information, Message = "Silo {SiloId} restarting with {Replicas} replicas from storage")]
     public static partial void Restarting(ILogger logger, string siloId, int replicas);
 
+    [LoggerMessage(EventId = 5118, Level = LogLevel.Information, Message = "Silo {SiloId} started {Replicas} replicas from storage in {Milliseconds} ms")]
+    public static partial void Restarted(ILogger logger, string siloId, int replicas, long milliseconds);
+
     [LoggerMessage(EventId = 5105, Level = LogLevel.Information, Message = "Creating replica {ReplicaId} of shard {ShardId} placed here by the router")]
     public static partial void CreatingReplica(ILogger logger, ulong shardId, ulong replicaId);
 

@@ -84,14 +84,25 @@ internal sealed partial class SiloCluster
 
     private void WalkMap(RouterStateMachine view, bool draining, ulong pass)
     {
+        // A view older than this silo's registration (a new meta replica replaying the router's
+        // history) neither starts replicas (it may list some a wiped disk lost) nor removes them:
+        // the meta replica itself, created from the join's answer, is missing from such a view,
+        // and deleting it made the next view start it again, empty, under the same id.
+        var viewPredatesJoin = view.LastAppliedIndex < Volatile.Read(ref _joinedAtIndex);
         foreach (var shard in view.State.Shards)
         {
             var mine = ReplicaHere(shard);
             var hosted = engine.Find(shard.ShardId);
             if (mine is not null && hosted is null)
             {
+                if (_deletedHere.ContainsKey(new ReplicaId(shard.ShardId, mine.ReplicaId)))
+                {
+                    // Never again under the same id: its leader may count it as holding entries it no longer has.
+                    continue;
+                }
+
                 _walkAgain = true;
-                if (view.LastAppliedIndex < Volatile.Read(ref _joinedAtIndex) || AwaitingSplit(view, shard))
+                if (viewPredatesJoin || AwaitingSplit(view, shard))
                 {
                     continue;
                 }
@@ -99,7 +110,7 @@ internal sealed partial class SiloCluster
                 ClusterLog.CreatingReplica(logger, shard.ShardId, mine.ReplicaId);
                 AddReplica(new ReplicaId(shard.ShardId, mine.ReplicaId));
             }
-            else if (hosted is not null && mine?.ReplicaId != hosted.ReplicaId && LeftGroup(view, shard.ShardId, hosted.ReplicaId))
+            else if (hosted is not null && mine?.ReplicaId != hosted.ReplicaId && !viewPredatesJoin && LeftGroup(view, shard.ShardId, hosted.ReplicaId))
             {
                 _walkAgain = true;
                 RemoveReplica(hosted);

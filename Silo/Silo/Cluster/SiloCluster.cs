@@ -35,6 +35,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private readonly CancellationTokenSource _stopping = new();
     // Shards whose local replica is being removed: one removal each at a time.
     private readonly ConcurrentDictionary<ulong, byte> _removing = new();
+
+    // Replicas deleted here since the silo started: the map may name one again for a while (a
+    // stale view), and it must not come back empty under an id its leader remembers.
+    private readonly ConcurrentDictionary<ReplicaId, byte> _deletedHere = new();
     private Task? _loop;
     // When this silo's meta replica was first seen leading (0: not leading): the planner counts
     // a silo away only after a down time of silence watched from here.
@@ -112,10 +116,13 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             ClusterLog.Restarting(logger, options.SiloId, recovered.Count);
             _metaCommitAtStart = recovered.Where(id => id.Shard == 0).Select(id => engine.Store.Find(id)?.InitialState().HardState.Commit ?? 0)
                 .DefaultIfEmpty(0UL).Max();
+            var started = time.GetTimestamp();
             foreach (var id in recovered)
             {
                 AddReplica(id);
             }
+
+            ClusterLog.Restarted(logger, options.SiloId, recovered.Count, (long)time.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 
@@ -478,6 +485,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
 
         ClusterLog.RemovingReplica(logger, replica.ShardId, replica.ReplicaId);
+        _deletedHere.TryAdd(new ReplicaId(replica.ShardId, replica.ReplicaId), 0);
         _ = RemoveReplicaAsync(replica.ShardId);
     }
 

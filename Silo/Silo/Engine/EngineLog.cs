@@ -5,7 +5,11 @@ namespace MultiRaft.Silo.Engine;
 
 internal static partial class EngineLog
 {
-    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Replica {Replica} started at applied index {Applied} (snapshot {SnapshotIndex})")]
+    // Debug, as the role changes below: a silo holds thousands of replicas, and one line each at
+    // start (plus one per role change) was 20,000 lines for a 10,000-replica restart, the console
+    // logger's bounded queue making the start wait on them. The cluster logs a line per silo
+    // start (5104, 5118) and the router's map shows every shard's leader.
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Debug, Message = "Replica {Replica} started at applied index {Applied} (snapshot {SnapshotIndex})")]
     public static partial void ReplicaStarted(ILogger logger, ReplicaId replica, ulong applied, ulong snapshotIndex);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Critical, Message = "Replica {Replica} stopped: {Reason}")]
@@ -20,7 +24,7 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Replica {Replica} installed a snapshot at {Index} from its leader")]
     public static partial void SnapshotInstalled(ILogger logger, ReplicaId replica, ulong index);
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Replica {Replica}: {Role} in term {Term}, leader {Lead}")]
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Debug, Message = "Replica {Replica}: {Role} in term {Term}, leader {Lead}")]
     public static partial void RoleChanged(ILogger logger, ReplicaId replica, string role, ulong term, ulong lead);
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "An operation on replica {Replica} threw")]
@@ -44,4 +48,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Replica {Replica} removed from this silo")]
     public static partial void ReplicaRemoved(ILogger logger, ReplicaId replica);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "The silo is quiet: compacted the heap ({FragmentedMiB} MiB of it free) from {BeforeMiB} MiB to {AfterMiB} MiB in {Milliseconds} ms")]
+    public static partial void HeapCompacted(ILogger logger, long fragmentedMiB, long beforeMiB, long afterMiB, long milliseconds);
 }

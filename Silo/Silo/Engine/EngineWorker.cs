@@ -249,11 +249,16 @@ internal sealed class EngineWorker
                 continue;
             }
 
-            node.Tick();
+            // Before the tick: the heartbeat round that showed every member knows the commit went
+            // out on an earlier tick, and this tick's round would only be answered and dropped.
             if (quiesceTicks > 0 && node.Role == RaftRole.Leader && ++h.IdleTicks >= quiesceTicks && node.TryQuiesce())
             {
                 _engine.Metrics.Quiesced.Add(1);
                 _settled.Add(h);
+            }
+            else
+            {
+                node.Tick();
             }
 
             _active.Add(h);

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
 using MultiRaft.Storage;
 using MultiRaft.Storage.FileWal;
 using MultiRaft.Storage.Postgres;
@@ -11,7 +13,7 @@ namespace MultiRaft.Silo.Hosting;
 /// replica's log; a corrupt record stops the silo here, before it serves anything. The file WAL
 /// records its fsyncs on the silo's <see cref="MultiRaftMeter"/>.
 /// </summary>
-public sealed class MultiRaftStorage(SiloOptions options, IMeterFactory meters) : IAsyncDisposable
+public sealed partial class MultiRaftStorage(SiloOptions options, IMeterFactory meters, ILogger<MultiRaftStorage> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _opening = new(1, 1);
     private ReplicaStore? _store;
@@ -31,6 +33,7 @@ public sealed class MultiRaftStorage(SiloOptions options, IMeterFactory meters) 
                 return;
             }
 
+            var started = Stopwatch.GetTimestamp();
             IStorageProvider provider = options.Storage == "postgres"
                 ? new PostgresStorageProvider(new PostgresStorageOptions
                 {
@@ -42,6 +45,7 @@ public sealed class MultiRaftStorage(SiloOptions options, IMeterFactory meters) 
                     Meter = MultiRaftMeter.Create(meters, options.SiloId),
                 });
             _store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
+            Opened(logger, options.Storage, _store.Replicas.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {
@@ -60,4 +64,7 @@ public sealed class MultiRaftStorage(SiloOptions options, IMeterFactory meters) 
 
         _opening.Dispose();
     }
+
+    [LoggerMessage(EventId = 5121, Level = LogLevel.Information, Message = "Storage ({Storage}) opened: {Replicas} replicas recovered in {Milliseconds} ms")]
+    private static partial void Opened(ILogger logger, string storage, int replicas, long milliseconds);
 }

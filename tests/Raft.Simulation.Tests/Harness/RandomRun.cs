@@ -38,6 +38,9 @@ public sealed class RandomRun
             MaxDelayMs = pick.Next(3, 20),
             PayloadSize = pick.Next(8, 40),
             ReadOnlyOption = reads ?? (pick.Next(3) == 0 ? ReadOnlyOption.LeaseBased : ReadOnlyOption.Safe),
+
+            // Drawn last, so every other option of a seed is what it was before this one existed.
+            CommitNoticeByHeartbeat = pick.Next(2) == 0,
         };
         _c = new SimCluster(Options);
         _rng = _c.Rng;

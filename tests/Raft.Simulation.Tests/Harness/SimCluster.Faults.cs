@@ -50,6 +50,7 @@ public sealed partial class SimCluster
             CheckQuorum = o.CheckQuorum,
             PreVote = o.PreVote,
             ReadOnlyOption = o.ReadOnlyOption,
+            CommitNoticeByHeartbeat = o.CommitNoticeByHeartbeat,
             MaxSizePerMsg = o.MaxSizePerMsg,
             MaxInflightMsgs = o.MaxInflightMsgs,
             MaxInflightBytes = o.MaxInflightBytes,

@@ -25,6 +25,9 @@ public sealed class SimOptions
 
     public ReadOnlyOption ReadOnlyOption { get; init; } = ReadOnlyOption.Safe;
 
+    /// <summary>RaftConfig.CommitNoticeByHeartbeat: followers learn a commit from the next heartbeat (as the silos run).</summary>
+    public bool CommitNoticeByHeartbeat { get; init; }
+
     public long MaxSizePerMsg { get; init; } = 1024 * 1024;
 
     public int MaxInflightMsgs { get; init; } = 256;

@@ -1,0 +1,27 @@
+using MultiRaft.Silo.Engine;
+
+namespace MultiRaft.Cluster.Tests;
+
+public class IdleHeapCompactionTests
+{
+    private const long MiB = 1024 * 1024;
+    private static readonly TimeSpan Long = TimeSpan.FromHours(1);
+
+    [Fact]
+    public void AQuietSiloWithAFragmentedHeapCompacts() =>
+        Assert.True(IdleHeapCompaction.Due(entriesLastWindow: 0, fragmentedBytes: 136 * MiB, heapBytes: 319 * MiB, sinceLast: TimeSpan.MaxValue));
+
+    [Theory]
+    [InlineData(IdleHeapCompaction.QuietEntries, 136, 319)] // busy: the collector keeps up by itself
+    [InlineData(0, 31, 100)] // too few bytes to be worth a pause, however large a share
+    [InlineData(0, 79, 320)] // a large heap with under a quarter of it free
+    public void NotWhenBusyOrLittleIsFree(long entries, long fragmentedMiB, long heapMiB) =>
+        Assert.False(IdleHeapCompaction.Due(entries, fragmentedMiB * MiB, heapMiB * MiB, Long));
+
+    [Fact]
+    public void AtTheThresholdsExactly()
+    {
+        Assert.True(IdleHeapCompaction.Due(IdleHeapCompaction.QuietEntries - 1, 32 * MiB, 128 * MiB, IdleHeapCompaction.MinInterval));
+        Assert.False(IdleHeapCompaction.Due(0, 32 * MiB, 128 * MiB, IdleHeapCompaction.MinInterval - TimeSpan.FromTicks(1)));
+    }
+}
