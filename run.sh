@@ -63,12 +63,15 @@ stop() {
 trap stop INT TERM EXIT
 
 # Runs one silo and starts it again whenever it exits on its own; a TERM (or INT) stops the silo
-# and the loop. The silo's own log is appended to across restarts.
+# and the loop. The silo's own log is appended to across restarts. Like Docker's restart policy,
+# the pause before a restart starts at 0.1 s and doubles (up to 10 s) while the silo keeps
+# failing within 10 s of starting, so a silo that cannot start does not spin.
 supervise() { # id args...
-  local id=$1 child="" stopping=0 code
+  local id=$1 child="" stopping=0 code pause=0.1 began
   shift
   trap 'stopping=1; [[ -n $child ]] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
   while :; do
+    began=$SECONDS
     dotnet "$bin/MultiRaft.Silo.dll" "$@" >>"$data/$id.log" 2>&1 &
     child=$!
     wait "$child" && code=0 || code=$?
@@ -84,8 +87,10 @@ supervise() { # id args...
       echo "run.sh: $(date +%T) silo $id refused its settings (exit code 2); not restarting it (log: $data/$id.log)" >&2
       exit 2
     fi
-    echo "run.sh: $(date +%T) silo $id exited with code $code; restarting it (log: $data/$id.log)" >&2
-    sleep 1
+    ((SECONDS - began >= 10)) && pause=0.1
+    echo "run.sh: $(date +%T) silo $id exited with code $code; restarting it in ${pause}s (log: $data/$id.log)" >&2
+    sleep "$pause"
+    pause=$(awk -v p="$pause" 'BEGIN { p *= 2; print (p > 10 ? 10 : p) }')
     [[ -e $stopflag ]] && exit 0
   done
 }

@@ -10,12 +10,12 @@
 #      start (all of them led by s1, the silo written to): p50 of each (bench/many-shards.py).
 #   4. one key written in every shard (bench/many-shards.py keys/write), then the same wrk writes
 #      as in 1: writes/s against 16 shards.
-#   5. kill -9 silo s3 (run.sh's supervisor starts it again after 1 s, as its restart policy does)
+#   5. kill -9 silo s3 (run.sh's supervisor starts it again after 0.1 s, as its restart policy does)
 #      and time until it serves every shard again. "Served" means both, checked in this order:
 #      s3's /metrics shows a replica holding at least one key for every data shard (so it
 #      recovered each from its WAL up to the write of step 4), and a write to every shard sent to
 #      s3's HTTP API succeeded (s3 routes, and every shard has a leader that commits), failed
-#      writes retried. The time includes the supervisor's 1 s pause and the write sweep itself.
+#      writes retried. The time includes the supervisor's pause and the write sweep itself.
 #   6. the whole cluster stopped cleanly and started again from its WALs (./run.sh without
 #      --fresh): time from s1's process start until every silo serves every shard, as in 5 (the
 #      metrics of s1, s2 and s3, then writes to every shard through s1).

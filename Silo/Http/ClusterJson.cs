@@ -18,7 +18,8 @@ internal sealed record ClusterJson(
 {
     public static ClusterJson From(ClusterView view)
     {
-        var hints = new Dictionary<ulong, LeaderHint>();
+        // Sized once: grown by doubling, a 10,000-shard map made a chain of large-object arrays per request.
+        var hints = new Dictionary<ulong, LeaderHint>(view.Leaders.Count);
         foreach (var hint in view.Leaders)
         {
             hints[hint.ShardId] = hint;

@@ -14,14 +14,14 @@ public class IdleHeapCompactionTests
     [Theory]
     [InlineData(IdleHeapCompaction.QuietEntries, 136, 319)] // busy: the collector keeps up by itself
     [InlineData(0, 31, 100)] // too few bytes to be worth a pause, however large a share
-    [InlineData(0, 79, 320)] // a large heap with under a quarter of it free
+    [InlineData(0, 35, 360)] // a large heap with under a tenth of it free
     public void NotWhenBusyOrLittleIsFree(long entries, long fragmentedMiB, long heapMiB) =>
         Assert.False(IdleHeapCompaction.Due(entries, fragmentedMiB * MiB, heapMiB * MiB, Long));
 
     [Fact]
     public void AtTheThresholdsExactly()
     {
-        Assert.True(IdleHeapCompaction.Due(IdleHeapCompaction.QuietEntries - 1, 32 * MiB, 128 * MiB, IdleHeapCompaction.MinInterval));
-        Assert.False(IdleHeapCompaction.Due(0, 32 * MiB, 128 * MiB, IdleHeapCompaction.MinInterval - TimeSpan.FromTicks(1)));
+        Assert.True(IdleHeapCompaction.Due(IdleHeapCompaction.QuietEntries - 1, 32 * MiB, 320 * MiB, IdleHeapCompaction.MinInterval));
+        Assert.False(IdleHeapCompaction.Due(0, 32 * MiB, 320 * MiB, IdleHeapCompaction.MinInterval - TimeSpan.FromTicks(1)));
     }
 }

@@ -18,10 +18,10 @@ internal sealed class IdleHeapCompaction(TimeProvider time)
     /// <summary>Fragmentation worth a blocking collection: both this many bytes and this share of the heap.</summary>
     public const long MinFragmentedBytes = 32L * 1024 * 1024;
 
-    public const double MinFragmentedShare = 0.25;
+    public const double MinFragmentedShare = 0.1;
 
     /// <summary>A silo whose load comes and goes compacts at most this often.</summary>
-    public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan MinInterval = TimeSpan.FromMinutes(1);
 
     private long _lastAt = long.MinValue;
 
