@@ -15,14 +15,20 @@ public sealed class OrleansGrainChannel(IGrainFactory grains) : IGrainChannel
     public async ValueTask<ClientResponse> SendAsync(ReplicaAddress target, ClientRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.OpCase is ClientRequest.OpOneofCase.Get or ClientRequest.OpOneofCase.Write
+            or ClientRequest.OpOneofCase.Scan or ClientRequest.OpOneofCase.OpenSession)
+        {
+            // Through the silo's grain: one per silo, where a replica grain per shard meant a
+            // directory lookup for each shard's first call and an activation kept per replica.
+            var silo = grains.GetGrain<ISiloGrain>(target.SiloId);
+            return await AnswerAsync(silo.Serve(target.ShardId, target.ReplicaId, request),
+                $"replica {target.ReplicaId} of shard {target.ShardId} on silo {target.SiloId}", cancellationToken).ConfigureAwait(false);
+        }
+
         var grain = grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(target.ShardId, target.ReplicaId, target.SiloId));
         var timeout = request.TimeoutMs;
         var call = request.OpCase switch
         {
-            ClientRequest.OpOneofCase.Get => grain.Get(request.Get, timeout),
-            ClientRequest.OpOneofCase.Write => grain.Write(request.Write, timeout),
-            ClientRequest.OpOneofCase.Scan => grain.Scan(request.Scan, timeout),
-            ClientRequest.OpOneofCase.OpenSession => grain.OpenSession(request.OpenSession, timeout),
             ClientRequest.OpOneofCase.TransferLeader => grain.TransferLeader(request.TransferLeader, timeout),
             ClientRequest.OpOneofCase.Digest => grain.Digest(),
             ClientRequest.OpOneofCase.ScaleIn => grain.ScaleIn(request.ScaleIn, timeout),

@@ -5,7 +5,8 @@ namespace MultiRaft.Grains.Interfaces;
 
 /// <summary>
 /// A silo's own endpoint in the grain space, keyed by the silo's name and pinned to it: the
-/// inbox of the Raft traffic sent to the silo's replicas, and the door a joining silo knocks on.
+/// inbox of the Raft traffic sent to the silo's replicas, the door a joining silo knocks on, and
+/// the way in for clients' reads and writes to its replicas.
 /// </summary>
 public interface ISiloGrain : IGrainWithStringKey
 {
@@ -31,4 +32,14 @@ public interface ISiloGrain : IGrainWithStringKey
     /// </summary>
     [AlwaysInterleave]
     Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs, bool emptyStorage);
+
+    /// <summary>
+    /// A get, write, scan or session opening for this silo's replica <paramref name="replicaId"/>
+    /// of shard <paramref name="shardId"/>, answered as that replica's grain (<see cref="IReplicaGrain"/>)
+    /// answers it, within <see cref="ClientRequest.TimeoutMs"/>. One grain per silo: a client's
+    /// first call to each of thousands of shards no longer resolves a replica grain through the
+    /// Orleans directory, and a replica written to keeps no activation of its own.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<ClientResponse> Serve(ulong shardId, ulong replicaId, ClientRequest request);
 }

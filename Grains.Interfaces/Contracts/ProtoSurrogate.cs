@@ -33,6 +33,10 @@ public abstract class ProtoConverter<T> : IConverter<T, ProtoSurrogate>
 [RegisterConverter]
 public sealed class ClientResponseConverter : ProtoConverter<ClientResponse>;
 
+/// <summary>Orleans converter for <see cref="ClientRequest"/> (what <see cref="ISiloGrain.Serve"/> takes).</summary>
+[RegisterConverter]
+public sealed class ClientRequestConverter : ProtoConverter<ClientRequest>;
+
 /// <summary>Orleans converter for <see cref="GetRequest"/>.</summary>
 [RegisterConverter]
 public sealed class GetRequestConverter : ProtoConverter<GetRequest>;

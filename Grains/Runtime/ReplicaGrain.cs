@@ -88,30 +88,20 @@ public sealed partial class ReplicaGrain(IReplicaOperations operations, ILogger<
     // refuses: the caller refreshes its view and tries another member.
     private bool Hosted(ShardRoute? route, out Task<ClientResponse> refusal)
     {
-        if (route is null || route.ShardId != _shardId)
+        if (ReplicaRequests.Refusal(operations, _shardId, _replicaId, route) is not { } answer)
         {
-            refusal = Task.FromResult(new ClientResponse
-            {
-                Status = ResponseStatus.BadRequest,
-                Error = $"the request is routed to shard {route?.ShardId ?? 0}, but this is a replica of shard {_shardId}",
-            });
-            return false;
+            refusal = null!;
+            return true;
         }
 
-        if (!operations.Hosts(_shardId, _replicaId))
+        if (answer.Status == ResponseStatus.ShardNotFound)
         {
             // Kept alive only while its member runs here: a stale key's activation goes once idle.
             DeactivateOnIdle();
-            refusal = Task.FromResult(new ClientResponse
-            {
-                Status = ResponseStatus.ShardNotFound,
-                Error = $"replica {_replicaId} of shard {_shardId} does not run on silo {operations.SiloId}",
-            });
-            return false;
         }
 
-        refusal = null!;
-        return true;
+        refusal = Task.FromResult(answer);
+        return false;
     }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "Replica grain {Key} activated (member running: {Hosted})")]

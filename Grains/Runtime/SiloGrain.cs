@@ -7,11 +7,11 @@ using Orleans.Placement;
 namespace MultiRaft.Grains.Runtime;
 
 /// <summary>
-/// A silo's inbox and join door (<see cref="ISiloGrain"/>), pinned to the silo it is named after.
-/// Stateless: every call is handed straight to the silo's services.
+/// A silo's inbox, join door and clients' way in (<see cref="ISiloGrain"/>), pinned to the silo it
+/// is named after. Stateless: every call is handed straight to the silo's services or replicas.
 /// </summary>
 [SiloPinned, Immovable, KeepAlive, Reentrant]
-public sealed class SiloGrain(ISiloServices silo) : Grain, ISiloGrain
+public sealed class SiloGrain(ISiloServices silo, IReplicaOperations operations) : Grain, ISiloGrain
 {
     /// <inheritdoc />
     public Task Deliver(byte[] batch)
@@ -30,4 +30,8 @@ public sealed class SiloGrain(ISiloServices silo) : Grain, ISiloGrain
     /// <inheritdoc />
     public Task<ClientResponse> Register(SiloInfo joining, uint timeoutMs, bool emptyStorage) =>
         silo.RegisterAsync(joining, timeoutMs, emptyStorage).AsTask();
+
+    /// <inheritdoc />
+    public Task<ClientResponse> Serve(ulong shardId, ulong replicaId, ClientRequest request) =>
+        ReplicaRequests.ServeAsync(operations, shardId, replicaId, request);
 }

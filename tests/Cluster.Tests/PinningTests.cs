@@ -74,4 +74,42 @@ public sealed class PinningTests(ThreeSiloFixture fixture)
             }
         }
     }
+
+    [Fact]
+    public async Task A_silo_grain_serves_reads_and_writes_for_its_own_replicas_only()
+    {
+        await Cluster.WaitConvergedAsync(replicas: 3, TimeSpan.FromSeconds(30));
+        await using var viaSilo1 = await ClusterClientHost.StartAsync([Cluster.Gateway(0)]);
+        var view = await Cluster.ViewAsync();
+        var shard = view.Shards.First(s => s.ShardId != 0);
+        var other = view.Shards.First(s => s.ShardId != 0 && s.ShardId != shard.ShardId);
+        var member = shard.Replicas[0];
+        var wrong = Cluster.Silos.Select(s => s.SiloId).First(s => s != member.SiloId);
+        var key = Enumerable.Range(0, 1_000_000).Select(i => $"never-written/{i}").First(k =>
+            KeyHash.Of(System.Text.Encoding.UTF8.GetBytes(k)) is var h && h >= shard.HashStart && h < shard.HashEnd);
+        ClientRequest Read(ShardDescriptor routedTo) => new()
+        {
+            Get = new GetRequest
+            {
+                Route = new ShardRoute { ShardId = routedTo.ShardId, Epoch = routedTo.Epoch },
+                Key = Google.Protobuf.ByteString.CopyFromUtf8(key),
+                Consistency = ReadConsistency.Stale,
+            },
+        };
+
+        // Its home silo answers from the member's state, as the replica grain would.
+        var home = await viaSilo1.Grains.GetGrain<ISiloGrain>(member.SiloId).Serve(shard.ShardId, member.ReplicaId, Read(shard));
+        Assert.Equal(ResponseStatus.NotFound, home.Status);
+
+        // Another silo does not run that member: SHARD_NOT_FOUND, never data.
+        var elsewhere = await viaSilo1.Grains.GetGrain<ISiloGrain>(wrong).Serve(shard.ShardId, member.ReplicaId, Read(shard));
+        Assert.Equal(ResponseStatus.ShardNotFound, elsewhere.Status);
+
+        // A request routed to another shard, and an operation a silo grain does not serve, are refused.
+        var misrouted = await viaSilo1.Grains.GetGrain<ISiloGrain>(member.SiloId).Serve(shard.ShardId, member.ReplicaId, Read(other));
+        Assert.Equal(ResponseStatus.BadRequest, misrouted.Status);
+        var digest = await viaSilo1.Grains.GetGrain<ISiloGrain>(member.SiloId).Serve(shard.ShardId, member.ReplicaId,
+            new ClientRequest { Digest = new DigestRequest { ShardId = shard.ShardId } });
+        Assert.Equal(ResponseStatus.BadRequest, digest.Status);
+    }
 }
