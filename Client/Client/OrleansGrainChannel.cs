@@ -15,8 +15,7 @@ public sealed class OrleansGrainChannel(IGrainFactory grains) : IGrainChannel
     public async ValueTask<ClientResponse> SendAsync(ReplicaAddress target, ClientRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.OpCase is ClientRequest.OpOneofCase.Get or ClientRequest.OpOneofCase.Write
-            or ClientRequest.OpOneofCase.Scan or ClientRequest.OpOneofCase.OpenSession)
+        if (SiloServed.Includes(request.OpCase))
         {
             // Through the silo's grain: one per silo, where a replica grain per shard meant a
             // directory lookup for each shard's first call and an activation kept per replica.

@@ -26,7 +26,7 @@ internal static class RouterBalancer
             return;
         }
 
-        var loads = placeable.ToDictionary(s => s, s => dataReplicas.GetValueOrDefault(s), StringComparer.Ordinal);
+        var loads = Loads(placeable, dataReplicas);
         var incoming = Incoming(state, placeable, hints);
         var movable = new List<ShardDescriptor>();
         foreach (var shard in DataShards(state))
@@ -147,7 +147,7 @@ internal static class RouterBalancer
             return null;
         }
 
-        var loads = placeable.ToDictionary(s => s, s => dataReplicas.GetValueOrDefault(s), StringComparer.Ordinal);
+        var loads = Loads(placeable, dataReplicas);
         if (loads.Values.Max() - loads.Values.Min() > 1 || counts.Values.Max() - counts.Values.Min() <= 1)
         {
             // Replicas are the replica balancer's until it is done; leaders within one need nothing.
@@ -191,6 +191,10 @@ internal static class RouterBalancer
 
         return null;
     }
+
+    /// <summary>Per placeable silo, the data replicas the map places there.</summary>
+    private static Dictionary<string, int> Loads(IReadOnlyList<string> placeable, IReadOnlyDictionary<string, int> dataReplicas) =>
+        placeable.ToDictionary(s => s, s => dataReplicas.GetValueOrDefault(s), StringComparer.Ordinal);
 
     /// <summary>Per placeable silo, the replicas the map places there that have not yet joined their shard's configuration.</summary>
     private static Dictionary<string, int> Incoming(RouterState state, IReadOnlyList<string> placeable, Dictionary<ulong, LeaderHint> hints)

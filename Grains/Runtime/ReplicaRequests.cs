@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
 namespace MultiRaft.Grains.Runtime;
@@ -37,7 +38,7 @@ internal static class ReplicaRequests
     public static Task<ClientResponse> ServeAsync(IReplicaOperations operations, ulong shardId, ulong replicaId, ClientRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!IsServed(request.OpCase))
+        if (!SiloServed.Includes(request.OpCase))
         {
             return Task.FromResult(new ClientResponse
             {
@@ -67,8 +68,4 @@ internal static class ReplicaRequests
             _ => operations.OpenSessionAsync(shardId, request.OpenSession, timeout).AsTask(),
         };
     }
-
-    /// <summary>The operations <see cref="ServeAsync"/> takes: a client's reads, writes and sessions.</summary>
-    public static bool IsServed(ClientRequest.OpOneofCase op) =>
-        op is ClientRequest.OpOneofCase.Get or ClientRequest.OpOneofCase.Write or ClientRequest.OpOneofCase.Scan or ClientRequest.OpOneofCase.OpenSession;
 }

@@ -40,6 +40,9 @@ public sealed class ReplicaStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>How many replicas this silo holds.</summary>
+    public int Count => _views.Count;
+
     /// <summary>The replicas this silo holds, sorted.</summary>
     public IReadOnlyList<ReplicaId> Replicas => _views.Keys.Order().ToArray();
 

@@ -45,7 +45,7 @@ public sealed partial class MultiRaftStorage(SiloOptions options, IMeterFactory 
                     Meter = MultiRaftMeter.Create(meters, options.SiloId),
                 });
             _store = await ReplicaStore.OpenAsync(provider, cancellationToken).ConfigureAwait(false);
-            Opened(logger, options.Storage, _store.Replicas.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Opened(logger, options.Storage, _store.Count, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {
