@@ -73,6 +73,7 @@ public sealed partial class MultiRaftClient
                             _idempotency.Remove(idempotencyKey!, dedicated);
                         }
 
+                        _sessionFile?.Forget(session.ShardId, session.SessionId);
                         session = null;
                         continue;
 
@@ -108,14 +109,35 @@ public sealed partial class MultiRaftClient
 
     private Task<WriteSession> AcquireSessionAsync(CallContext call, ulong hash)
     {
-        // Without a view yet, opening the session (which retries) fetches one.
-        if (_table is { } table && Resolve(table, ShardSelector.ForHash(hash)) is { } shard
-            && _sessions.TryTake(shard.ShardId, out var free))
+        // Without a view yet, opening the session (which retries) fetches one, unless sessions
+        // kept from an earlier life wait to be found by shard.
+        if (_table is null && _sessionFile is { Loaded.Count: > 0 })
         {
-            return Task.FromResult(free);
+            return AcquireAfterViewAsync(call, hash);
         }
 
-        return OpenSessionAsync(call, hash);
+        return TryTakeSession(hash, out var free) ? Task.FromResult(free) : OpenSessionAsync(call, hash);
+    }
+
+    private async Task<WriteSession> AcquireAfterViewAsync(CallContext call, ulong hash)
+    {
+        try
+        {
+            await GetTableAsync(call).ConfigureAwait(false);
+        }
+        catch (MultiRaftException)
+        {
+            // The opening below retries the view within the call's budget.
+        }
+
+        return TryTakeSession(hash, out var free) ? free : await OpenSessionAsync(call, hash).ConfigureAwait(false);
+    }
+
+    private bool TryTakeSession(ulong hash, out WriteSession free)
+    {
+        free = null!;
+        return _table is { } table && Resolve(table, ShardSelector.ForHash(hash)) is { } shard
+            && _sessions.TryTake(shard.ShardId, out free);
     }
 
     // Shared by every write with one idempotency key, so it runs on its own budget.
@@ -145,9 +167,13 @@ public sealed partial class MultiRaftClient
                 shardId = shard.ShardId;
                 return new ClientRequest { OpenSession = new OpenSessionRequest { Route = RouteOf(shard) } };
             }, "open session").ConfigureAwait(false);
-            return response.Status == ResponseStatus.Ok && response.SessionId != 0
-                ? new WriteSession(shardId, response.SessionId)
-                : throw new MultiRaftException($"open session: unexpected answer {response.Status} {response.Error}");
+            if (response.Status != ResponseStatus.Ok || response.SessionId == 0)
+            {
+                throw new MultiRaftException($"open session: unexpected answer {response.Status} {response.Error}");
+            }
+
+            _sessionFile?.Add(shardId, response.SessionId);
+            return new WriteSession(shardId, response.SessionId);
         }
         catch (OutcomeUnknownException ex) when (!mayHaveApplied)
         {

@@ -34,7 +34,17 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
         _options = options;
         _channel = channel;
         _attemptMs = (uint)Math.Min(options.AttemptTimeout.TotalMilliseconds, uint.MaxValue);
+        if (options.SessionFile is { } path)
+        {
+            _sessionFile = SessionFile.Open(path);
+            foreach (var (shard, session) in _sessionFile.Loaded)
+            {
+                _sessions.Return(new WriteSession(shard, session, _sessionFile.FirstSequence));
+            }
+        }
     }
+
+    private readonly SessionFile? _sessionFile;
 
     // How long past its own deadline a silo's answer is still waited for (transit and scheduling).
     private static readonly TimeSpan AttemptGrace = TimeSpan.FromMilliseconds(500);
@@ -331,7 +341,11 @@ public sealed partial class MultiRaftClient : IAsyncDisposable
     }
 
     /// <summary>Nothing to release: the Orleans client or silo underneath belongs to its host.</summary>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        _sessionFile?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private static Grains.Interfaces.Protos.ReadConsistency ToWire(ReadConsistency consistency) => consistency switch
     {

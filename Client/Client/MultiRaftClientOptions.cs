@@ -19,4 +19,12 @@ public sealed class MultiRaftClientOptions
     /// Orleans declares the silo dead, which can take longer than the whole call.
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A file in which the client keeps its write sessions across restarts (null: none kept). A
+    /// client restarted without it opens a session on each shard it writes to again, one Raft
+    /// proposal per shard before its first write there. One client process per file: it is held
+    /// exclusively, and opening one held by another process throws.
+    /// </summary>
+    public string? SessionFile { get; set; }
 }

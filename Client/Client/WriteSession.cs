@@ -4,13 +4,14 @@ namespace MultiRaft.Client;
 /// One exactly-once session on one shard. Held by at most one write at a time (it is taken from
 /// its pool), so its sequence needs no lock.
 /// </summary>
-internal sealed class WriteSession(ulong shardId, ulong sessionId)
+/// A session reused after a restart starts after <paramref name="lastSequence"/> (see <see cref="SessionFile"/>).
+internal sealed class WriteSession(ulong shardId, ulong sessionId, ulong lastSequence = 0)
 {
     public ulong ShardId { get; } = shardId;
 
     public ulong SessionId { get; } = sessionId;
 
-    public ulong LastSequence { get; private set; }
+    public ulong LastSequence { get; private set; } = lastSequence;
 
     public ulong NextSequence() => ++LastSequence;
 }

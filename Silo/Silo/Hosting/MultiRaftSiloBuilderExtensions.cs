@@ -68,7 +68,14 @@ public static class MultiRaftSiloBuilderExtensions
         services.AddSingleton<ISiloServices, SiloServices>();
         services.AddSingleton<IReplicaOperations, SiloRequestHandler>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, MultiRaftLifecycle>();
-        services.AddMultiRaftClient(c => c.RequestTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs));
+        services.AddMultiRaftClient(c =>
+        {
+            c.RequestTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs);
+            // The HTTP API's write sessions outlive a restart of the silo, where the data
+            // directory is this silo's own (file storage): a restarted silo then writes to each
+            // shard at once instead of first opening a session there.
+            c.SessionFile = options.Storage == "file" ? Path.Combine(options.DataDirectory, "client-sessions") : null;
+        });
         services.AddSingleton<ILocalWrites, LocalWrites>();
         return silo;
     }
