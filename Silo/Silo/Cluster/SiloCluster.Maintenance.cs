@@ -14,9 +14,10 @@ namespace MultiRaft.Silo.Cluster;
 /// map costs time proportional to the shards on every pass (thousands, five times a second), so a
 /// pass walks it only when the map changed (anything but liveness), when the last walk left work
 /// behind (a replica created, deferred or being removed), and every <see cref="WholeWalkPasses"/>
-/// passes; other passes visit only the replicas that lead here, and not even those while nothing
-/// changed since a pass found every one of them settled (the engine's <see cref="SiloEngine.Changes"/>
-/// stood still): then only the safety net's slice of them is visited.
+/// passes; other passes visit only the replicas that lead here, and once a pass found every one of
+/// them settled, only those that changed since (the engine's per-replica marks: under writes spread
+/// over 10,000 shards every pass sees some change, but only of the few hundred shards written)
+/// and the safety net's slice.
 /// </summary>
 internal sealed partial class SiloCluster
 {
@@ -29,56 +30,63 @@ internal sealed partial class SiloCluster
     // The last whole walk created, deferred or removed a replica: the next pass walks again.
     private bool _walkAgain;
 
-    // The engine's change count when the last walk found every leader here settled; -1 when it
-    // found work (a reconciliation or split posted), which may need the next pass to go on with it.
+    // The engine's change count when a pass last found every leader here settled; -1 when it found
+    // work (a reconciliation or split posted), which may need the next pass to go on with it.
     private long _leadersSettledAt = -1;
-    // The leaders that walk saw: the safety net's slices are taken from them while nothing changes.
-    private ReplicaMember[] _settledLeaders = [];
-    private readonly List<ReplicaMember> _leadersSeen = [];
     // Set by a pass that posted work for a leader here (not the safety net's routine post).
     private bool _leaderWorkFound;
+    // The replicas changed since the last pass that took them (reused: no list per pass).
+    private readonly List<ReplicaMember> _changedHere = [];
 
     private void MaintainReplicas(RouterStateMachine view, bool draining)
     {
         var pass = ++_maintenancePasses;
         var changes = engine.Changes;
         _leaderWorkFound = false;
-        _leadersSeen.Clear();
-        if (_walkAgain || view.ChangedAtIndex != _walkedAtChange || pass % WholeWalkPasses == 0)
+        var walk = _walkAgain || view.ChangedAtIndex != _walkedAtChange || pass % WholeWalkPasses == 0;
+        if (!walk && changes == _leadersSettledAt)
+        {
+            VisitSafetyNetSlice(view, draining, pass);
+            if (_leaderWorkFound)
+            {
+                _leadersSettledAt = -1;
+            }
+
+            return;
+        }
+
+        // Taken after the count was read: every change the count includes is marked by now.
+        _changedHere.Clear();
+        engine.TakeChanged(ChangeReader.Maintenance, _changedHere);
+        if (walk)
         {
             _walkedAtChange = view.ChangedAtIndex;
             _walkAgain = false;
             WalkMap(view, draining, pass);
         }
-        else if (changes == _leadersSettledAt)
+        else if (_leadersSettledAt < 0)
         {
-            VisitSafetyNetSlice(view, draining, pass);
-            return;
+            WalkHosted(engine.Replicas, view, draining, pass);
         }
         else
         {
-            WalkHosted(view, draining, pass);
+            VisitSafetyNetSlice(view, draining, pass);
+            WalkHosted(_changedHere, view, draining, pass, exceptSafetyNetDue: true);
         }
 
         _leadersSettledAt = _leaderWorkFound ? -1 : changes;
-        _settledLeaders = _leaderWorkFound ? [] : [.. _leadersSeen];
     }
 
-    // Nothing changed since every leader here was found settled: only the shards whose safety-net
-    // pass has come are visited (what ReconcileNeed cannot see is what the safety net is for).
+    // Only the shards whose safety-net pass has come are visited (what ReconcileNeed cannot see
+    // is what the safety net is for).
     private void VisitSafetyNetSlice(RouterStateMachine view, bool draining, ulong pass)
     {
-        foreach (var hosted in _settledLeaders)
+        foreach (var hosted in engine.Replicas)
         {
             if (ReconcileNeed.SafetyNetDue(hosted.ShardId, pass) && hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
             {
                 MaintainHosted(view, shard, hosted, draining, pass);
             }
-        }
-
-        if (_leaderWorkFound)
-        {
-            _leadersSettledAt = -1;
         }
     }
 
@@ -124,12 +132,14 @@ internal sealed partial class SiloCluster
 
     // The map is as the last whole walk saw it: only the replicas here can have changed (role,
     // configuration, state machine), and a replica the map does not list is the whole walk's.
-    private void WalkHosted(RouterStateMachine view, bool draining, ulong pass)
+    private void WalkHosted(IEnumerable<ReplicaMember> replicas, RouterStateMachine view, bool draining, ulong pass, bool exceptSafetyNetDue = false)
     {
-        foreach (var hosted in engine.Replicas)
+        foreach (var hosted in replicas)
         {
-            // A follower has nothing to do until the map changes.
-            if (hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
+            // A follower has nothing to do until the map changes. A shard the safety net just
+            // visited is not posted to twice.
+            if (hosted.IsLeader && !(exceptSafetyNetDue && ReconcileNeed.SafetyNetDue(hosted.ShardId, pass))
+                && view.FindShard(hosted.ShardId) is { } shard)
             {
                 MaintainHosted(view, shard, hosted, draining, pass);
             }
@@ -138,11 +148,6 @@ internal sealed partial class SiloCluster
 
     private void MaintainHosted(RouterStateMachine view, ShardDescriptor shard, ReplicaMember hosted, bool draining, ulong pass)
     {
-        if (hosted.IsLeader)
-        {
-            _leadersSeen.Add(hosted);
-        }
-
         ReconcileIfNeeded(view, shard, hosted, draining, pass);
         if (shard.ShardId != 0 && hosted.IsLeader && engine.Leads(shard.ShardId))
         {

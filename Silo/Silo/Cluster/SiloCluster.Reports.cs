@@ -1,5 +1,7 @@
 using MultiRaft.Grains.Interfaces.Protos;
+using MultiRaft.Grains.Replica;
 using MultiRaft.Grains.Router;
+using MultiRaft.Silo.Engine;
 
 namespace MultiRaft.Silo.Cluster;
 
@@ -15,9 +17,11 @@ internal sealed partial class SiloCluster
 {
     private long _lastHeartbeatMs;
     // The engine's change count and the map's ChangedAtIndex when the leaders here last differed
-    // from the router's state in nothing: until one of them moves, neither do the differences.
+    // from the router's state in nothing: until one of them moves, neither do the differences,
+    // and while the map stands still only the replicas changed since can come to differ.
     private long _hintsSettledAtChange = -1;
     private ulong _hintsSettledAtMap;
+    private readonly List<ReplicaMember> _changedSinceReport = [];
     // 0 until the first full report: a silo that (re)starts reports everything it leads.
     private long _lastFullReportMs;
 
@@ -34,12 +38,28 @@ internal sealed partial class SiloCluster
 
         var full = due && now - _lastFullReportMs >= LeaderReport.FullReportIntervalMs;
         var changes = engine.Changes;
-        var settled = !full && changes == _hintsSettledAtChange && view.ChangedAtIndex == _hintsSettledAtMap;
-        var (hints, urgent) = settled ? (null, false) : CollectHints(view, full);
+        var sameMap = _hintsSettledAtChange >= 0 && view.ChangedAtIndex == _hintsSettledAtMap;
+        var settled = !full && sameMap && changes == _hintsSettledAtChange;
+        List<LeaderHint>? hints = null;
+        var urgent = false;
+        if (!settled)
+        {
+            // Taken after the count was read: every change it includes is marked by now.
+            _changedSinceReport.Clear();
+            engine.TakeChanged(ChangeReader.Report, _changedSinceReport);
+            (hints, urgent) = full ? CollectHints(engine.Replicas, view, all: true)
+                : CollectHints(sameMap ? _changedSinceReport : engine.Replicas, view, all: false);
+        }
+
         if (!full && hints is null)
         {
             _hintsSettledAtChange = changes;
             _hintsSettledAtMap = view.ChangedAtIndex;
+        }
+        else if (!settled)
+        {
+            // What differs now is looked for among every leader until nothing does.
+            _hintsSettledAtChange = -1;
         }
 
         // A shard whose leader or configuration the router has not heard of is reported at once:
@@ -63,11 +83,11 @@ internal sealed partial class SiloCluster
 
     // The hints of the shards led here: all of them, or those the router's state does not show
     // as they are; urgent when one of those is a data shard's.
-    private (List<LeaderHint>? Hints, bool Urgent) CollectHints(RouterStateMachine view, bool all)
+    private (List<LeaderHint>? Hints, bool Urgent) CollectHints(IEnumerable<ReplicaMember> replicas, RouterStateMachine view, bool all)
     {
         List<LeaderHint>? hints = null;
         var urgent = false;
-        foreach (var g in engine.Replicas)
+        foreach (var g in replicas)
         {
             // Read off the worker: a stale role only makes the report late, or lists a shard the
             // router then keeps a newer hint of.

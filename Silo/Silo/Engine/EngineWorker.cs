@@ -537,7 +537,7 @@ internal sealed class EngineWorker
         }
 
         host.Leads = ss.Role == RaftRole.Leader;
-        _engine.NoteChange();
+        _engine.NoteChange(host);
         if (_logger.IsEnabled(LogLevel.Information))
         {
             EngineLog.RoleChanged(_logger, host.Id, ss.Role.ToString(), host.Member.Node.Term, ss.Lead);

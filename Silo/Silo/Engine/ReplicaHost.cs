@@ -8,6 +8,8 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWork
 {
     private long _keys;
     private long _bytes;
+    // One bit per ChangeReader that has not yet taken this replica's latest change.
+    private int _unread;
 
     public ReplicaId Id { get; } = id;
 
@@ -38,6 +40,12 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWork
 
     /// <summary>Key and value bytes in the replica's KV state as last published by its worker.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
+
+    /// <summary>Marks a change for every reader; the caller counts it after (see <see cref="SiloEngine.Changes"/>).</summary>
+    public void MarkChanged() => Interlocked.Or(ref _unread, (int)ChangeReader.All);
+
+    /// <summary>Whether the replica changed since <paramref name="reader"/> last asked; clears its mark.</summary>
+    public bool TakeChanged(ChangeReader reader) => (Interlocked.And(ref _unread, ~(int)reader) & (int)reader) != 0;
 
     /// <summary>Publishes the KV state's size for the metrics scrape, which runs on another thread; call on the worker.</summary>
     public void PublishSize()

@@ -76,7 +76,9 @@ internal sealed class SiloEngine : IAsyncDisposable
     /// <summary>Raised when a worker dies (a storage fault): the host stops the silo.</summary>
     public event Action<Exception>? Failed;
 
-    public IEnumerable<ReplicaMember> Replicas => _byShard.Values.Select(h => h.Member);
+    // Enumerated, not ConcurrentDictionary.Values: that copies every entry under all its locks,
+    // and passes walk 10,000 replicas several times a second.
+    public IEnumerable<ReplicaMember> Replicas => _byShard.Select(kv => kv.Value.Member);
 
     private long _changes;
 
@@ -88,17 +90,51 @@ internal sealed class SiloEngine : IAsyncDisposable
     /// </summary>
     public long Changes => Interlocked.Read(ref _changes);
 
-    internal void NoteChange() => Interlocked.Increment(ref _changes);
+    /// <summary>
+    /// Adds to <paramref name="into"/> the replicas that changed since <paramref name="reader"/>
+    /// last took them, and clears their marks. A reader that read <see cref="Changes"/> before
+    /// taking misses no change the count includes: a replica is marked before it is counted.
+    /// </summary>
+    public void TakeChanged(ChangeReader reader, List<ReplicaMember> into)
+    {
+        foreach (var (_, host) in _byShard)
+        {
+            if (host.TakeChanged(reader) && !host.Closed)
+            {
+                into.Add(host.Member);
+            }
+        }
+    }
 
+    internal void NoteChange(ReplicaHost? host = null)
+    {
+        host?.MarkChanged();
+        Interlocked.Increment(ref _changes);
+    }
+
+    /// <summary>Starts the workers and the ticks (once each).</summary>
     public void Start()
     {
-        foreach (var w in _workers)
-        {
-            w.Start(_stopping.Token);
-        }
-
-        _ticker = Task.Run(TickLoopAsync, CancellationToken.None);
+        StartWorkers();
+        _ticker ??= Task.Run(TickLoopAsync, CancellationToken.None);
     }
+
+    /// <summary>
+    /// Starts only the workers (once): replicas added then process what they hold (apply their
+    /// committed entries) but, without ticks, never campaign or time out.
+    /// </summary>
+    public void StartWorkers()
+    {
+        if (Interlocked.Exchange(ref _workersStarted, 1) == 0)
+        {
+            foreach (var w in _workers)
+            {
+                w.Start(_stopping.Token);
+            }
+        }
+    }
+
+    private int _workersStarted;
 
     /// <summary>
     /// Starts hosting a replica whose Raft state is in the store (recovered, or installed as a
@@ -142,7 +178,7 @@ internal sealed class SiloEngine : IAsyncDisposable
             throw new InvalidOperationException($"this silo already hosts a replica of shard {id.Shard}");
         }
 
-        NoteChange();
+        NoteChange(host);
         EngineLog.ReplicaStarted(_logger, id, snap?.Index ?? 0, snap?.Index ?? 0);
         if (snap is not null)
         {
@@ -362,7 +398,7 @@ internal sealed class SiloEngine : IAsyncDisposable
         // of it (its configuration, its leader) changes only with a membership change or a role.
         if (confChanged || host.Id.Shard != 0)
         {
-            NoteChange();
+            NoteChange(host);
         }
 
         Applied?.Invoke(host.Member);
@@ -370,7 +406,7 @@ internal sealed class SiloEngine : IAsyncDisposable
 
     internal void OnStateRestored(ReplicaHost host)
     {
-        NoteChange();
+        NoteChange(host);
         Applied?.Invoke(host.Member);
     }
 

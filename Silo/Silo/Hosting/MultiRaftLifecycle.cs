@@ -11,10 +11,11 @@ namespace MultiRaft.Silo.Hosting;
 
 /// <summary>
 /// Starts the store with the silo: its storage is opened (and every replica's log recovered)
-/// while the runtime initializes; once Orleans is active (grain calls work and this silo can
-/// host pinned grains), the engine starts, recovered replicas restart from the WAL (each
-/// activating its replica grain), and the silo bootstraps or joins; on shutdown the cluster
-/// work stops first. Grains are virtual: without this nothing would bring a replica back.
+/// while the runtime initializes, and the recovered replicas start loading at once (snapshots
+/// restored, committed entries applied) while Orleans joins the cluster; once Orleans is active
+/// (grain calls work and this silo can host pinned grains), the engine connects them to the other
+/// silos and starts ticking, or the silo bootstraps or joins; on shutdown the cluster work stops
+/// first. Grains are virtual: without this nothing would bring a replica back.
 /// </summary>
 internal sealed class MultiRaftLifecycle(IServiceProvider services) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -26,8 +27,12 @@ internal sealed class MultiRaftLifecycle(IServiceProvider services) : ILifecycle
         lifecycle.Subscribe(nameof(MultiRaftLifecycle), ServiceLifecycleStage.Active, StartAsync, StopAsync);
     }
 
-    private Task OpenStorageAsync(CancellationToken cancellationToken) =>
-        services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken);
+    private async Task OpenStorageAsync(CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Recovered replicas load while the silo joins (a restart's longest local step).
+        services.GetRequiredService<SiloCluster>().BeginRecovery();
+    }
 
     private Task StartAsync(CancellationToken cancellationToken)
     {
