@@ -68,6 +68,26 @@ public sealed class ReplicaStore : IAsyncDisposable
         return _provider.Append(replica, hardState, entries);
     }
 
+    /// <summary>
+    /// Writes the replica's entries and hard state again, as an append of what it holds, so that
+    /// the log file holding their first copies can be freed (<see cref="ILogHoldBacks"/>). Call
+    /// where the replica's appends are made (its worker): nothing may be appended between the
+    /// read and the write.
+    /// </summary>
+    public long Relocate(ReplicaId replica)
+    {
+        var view = Get(replica);
+        var entries = new List<Entry>();
+        // Entries the snapshot covers are kept for followers only; recovery does not need them.
+        var first = Math.Max(view.FirstIndex, (view.GetSnapshot()?.Index ?? 0) + 1);
+        if (view.LastIndex >= first)
+        {
+            view.GetEntries(first, view.LastIndex + 1, long.MaxValue, entries);
+        }
+
+        return _provider.Append(replica, view.HardState, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries));
+    }
+
     /// <summary>Completes once everything appended up to <paramref name="position"/> is durable.</summary>
     public ValueTask WaitDurableAsync(long position, CancellationToken cancellationToken) =>
         _provider.WaitDurableAsync(position, cancellationToken);

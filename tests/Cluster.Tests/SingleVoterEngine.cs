@@ -22,13 +22,22 @@ internal sealed class SingleVoterEngine : IAsyncDisposable
 
     public SiloEngine Engine { get; }
 
-    /// <summary>Opens <paramref name="provider"/>, bootstraps the shard and waits until its replica leads and applied its empty entry.</summary>
-    public static async Task<SingleVoterEngine> StartAsync(IStorageProvider provider, Meter meter, CancellationToken ct)
+    /// <summary>
+    /// Opens <paramref name="provider"/>, bootstraps the shard and waits until its replica leads and
+    /// applied its empty entry; <paramref name="tickMs"/>, when set, replaces the engine's tick interval.
+    /// </summary>
+    public static async Task<SingleVoterEngine> StartAsync(IStorageProvider provider, Meter meter, CancellationToken ct, int tickMs = 0)
     {
         var store = await ReplicaStore.OpenAsync(provider, ct);
         var id = new ReplicaId(1, 1);
         await store.InstallSnapshotAsync(id, Bootstrap.InitialSnapshot(new ConfState([1])), ct);
-        var engine = new SiloEngine(new SiloOptions { SiloId = "s1", Workers = 1 }, store, NullLogger.Instance, meter);
+        var options = new SiloOptions { SiloId = "s1", Workers = 1 };
+        if (tickMs > 0)
+        {
+            options.TickMs = tickMs;
+        }
+
+        var engine = new SiloEngine(options, store, NullLogger.Instance, meter);
         var started = new SingleVoterEngine(store, engine);
         var leads = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         engine.Applied = g => { if (g.IsLeader) { leads.TrySetResult(); } };

@@ -416,6 +416,7 @@ internal sealed class SiloEngine : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Options.TickMs));
         var statsEvery = Math.Max(1, 10_000 / Options.TickMs);
+        var relocateEvery = Math.Max(1, 1_000 / Options.TickMs);
         var last = Stats.Snapshot();
         var gcLast = GcFigures.Now();
         try
@@ -428,6 +429,10 @@ internal sealed class SiloEngine : IAsyncDisposable
                 }
 
                 TickLiveness();
+                if (tick % relocateEvery == 0)
+                {
+                    RelocateHoldBacks();
+                }
 
                 if (tick % statsEvery == 0)
                 {
@@ -455,6 +460,46 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Replicas whose entries are written again at the log's head per second, at most.</summary>
+    internal const int RelocationsPerSecond = 2_000;
+
+    /// <summary>A replica with more live entries than this is left to compact by its own snapshot.</summary>
+    internal const int RelocatedEntriesMax = 64;
+
+    // Idle replicas hold the oldest log file, and with it every later one, until their few live
+    // entries are written again at the head: a batch of them each second, each on its own worker
+    // (where its appends are made). Replicas with longer logs are left to their own snapshots.
+    internal void RelocateHoldBacks()
+    {
+        if (Store.Provider is not ILogHoldBacks log)
+        {
+            return;
+        }
+
+        IReadOnlyList<ReplicaId> holders;
+        try
+        {
+            holders = log.HoldingBackOldest(RelocationsPerSecond, RelocatedEntriesMax);
+        }
+        catch (StorageFaultException)
+        {
+            return; // the workers learn it from their own appends
+        }
+
+        foreach (var id in holders)
+        {
+            if (_byShard.TryGetValue(id.Shard, out var host) && host.Id == id && !host.Closed)
+            {
+                host.Worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ => Store.Relocate(id)));
+            }
+        }
+
+        if (holders.Count > 0)
+        {
+            EngineLog.Relocating(_logger, holders.Count);
         }
     }
 

@@ -10,8 +10,9 @@ namespace MultiRaft.Storage.FileWal;
 /// every replica whose such record lies in the doomed segments, a checkpoint restating them is
 /// appended, and the files are deleted only once those checkpoints are durable. Deletion records
 /// need no copy: a replica's records all precede its deletion record, and they go with it or
-/// before it. Entries are never copied, so a replica that never compacts pins its segments; that
-/// is the price of a log that never rewrites bulk data.</para>
+/// before it. Entries are not copied here: a replica that never compacts pins its segments until
+/// its owner writes its few live entries again at the head (<see cref="HoldingBackOldest"/>),
+/// so the log never rewrites bulk data by itself.</para>
 /// </summary>
 public sealed partial class FileWalProvider
 {
@@ -71,6 +72,45 @@ public sealed partial class FileWalProvider
         }
     }
 
+    /// <inheritdoc />
+    public IReadOnlyList<ReplicaId> HoldingBackOldest(int max, int maxEntries)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        lock (_gate)
+        {
+            ThrowIfUnusable();
+            if (_segments.Count < 2)
+            {
+                return [];
+            }
+
+            var cut = _segments[0].LastPosition;
+            var holders = new List<ReplicaId>();
+            var heldBack = false;
+            foreach (var (id, log) in _replicas)
+            {
+                if (log.FirstLivePosition > cut)
+                {
+                    continue;
+                }
+
+                heldBack = true;
+                if (log.LastIndex - log.LiveBase <= (ulong)maxEntries && holders.Count < max)
+                {
+                    holders.Add(id);
+                }
+            }
+
+            if (!heldBack)
+            {
+                // Its holders' entries were written again (or compacted): the segment can go.
+                ScheduleCollectLocked();
+            }
+
+            return holders;
+        }
+    }
+
     /// <summary>Picks the segments to delete and enqueues the checkpoints that must precede it.</summary>
     private (List<WalSegment> Doomed, long LastCheckpoint) PlanCollection()
     {
@@ -108,7 +148,9 @@ public sealed partial class FileWalProvider
 
             var doomed = _segments.GetRange(0, count);
             _segments.RemoveRange(0, count);
-            return (doomed, last);
+            // Entries written again at the head (so that these segments could go) must be durable
+            // before the segments holding their first copies are deleted.
+            return (doomed, Math.Max(last, _lastPosition));
         }
     }
 
@@ -142,14 +184,19 @@ public sealed partial class FileWalProvider
     {
         lock (_gate)
         {
-            if (_stopping || _fault is not null)
-            {
-                return;
-            }
-
-            _collecting = _collecting.ContinueWith(
-                _ => CollectQuietlyAsync(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            ScheduleCollectLocked();
         }
+    }
+
+    private void ScheduleCollectLocked()
+    {
+        if (_stopping || _fault is not null)
+        {
+            return;
+        }
+
+        _collecting = _collecting.ContinueWith(
+            _ => CollectQuietlyAsync(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
     }
 
     private async Task CollectQuietlyAsync()

@@ -25,7 +25,7 @@ namespace MultiRaft.Storage.FileWal;
 /// <see cref="SegmentScanner"/> and <see cref="WalReplay"/>, and segment deletion in
 /// <c>FileWalProvider.Segments.cs</c>.</para>
 /// </summary>
-public sealed partial class FileWalProvider : IStorageProvider
+public sealed partial class FileWalProvider : IStorageProvider, ILogHoldBacks
 {
     private readonly FileWalOptions _options;
     private readonly IWalDevice _device;

@@ -56,6 +56,50 @@ public sealed class SegmentLifecycleTests
     }
 
     [Fact]
+    public async Task AReplicaThatNeverCompactsStopsHoldingBackTheOldestSegmentOnceItsEntriesAreRelocated()
+    {
+        var device = new FaultyWalDevice();
+        var p = Provider(device, segmentSize: 4096);
+        await using (var store = await ReplicaStore.OpenAsync(p, Ct))
+        {
+            // B: a snapshot, two entries and a hard state, then nothing; A fills several segments.
+            store.GetOrCreate(B);
+            await store.InstallSnapshotAsync(B, Snap(3, 1), Ct);
+            await store.WaitDurableAsync(store.Append(B, new HardState(1, 2, 5), Entries(1, 4, 2)), Ct);
+            store.GetOrCreate(A);
+            for (ulong i = 1; i <= 40; i++)
+            {
+                await store.WaitDurableAsync(store.Append(A, new HardState(1, 1, i - 1), Entries(1, i, 1, payload: 300)), Ct);
+            }
+
+            await p.CollectSegmentsAsync(Ct);
+            var all = Segments(device);
+            Assert.True(all.Length >= 4, $"{all.Length} segments");
+
+            // Both hold the first segment back; A, with 40 live entries, is left to compact itself.
+            Assert.Equal([B], p.HoldingBackOldest(max: 10, maxEntries: 16));
+            store.Relocate(B);
+            Assert.Empty(p.HoldingBackOldest(max: 10, maxEntries: 16));
+            await p.CollectSegmentsAsync(Ct);
+            Assert.Equal(all, Segments(device)[..all.Length]);
+
+            await store.SaveSnapshotAsync(A, 40, new ConfState([1UL, 2, 3]), new byte[8], Ct);
+            await store.CompactAsync(A, 40, Ct);
+            Assert.Empty(p.HoldingBackOldest(max: 10, maxEntries: 16));
+            await p.CollectSegmentsAsync(Ct);
+            Assert.Equal([p.SegmentNames.Single()], Segments(device));
+        }
+
+        // B's entries and hard state live on from their second copy alone.
+        var state = await RecoverAsync(device, 4096);
+        Assert.Equal(new HardState(1, 2, 5), state[B].HardState);
+        Assert.Equal(3UL, state[B].Snapshot!.Index);
+        Assert.Equal([4UL, 5], state[B].Entries.Select(e => e.Index));
+        Assert.Equal(Entries(1, 4, 2).Select(e => e.Data.ToArray()), state[B].Entries.Select(e => e.Data.ToArray()));
+        Assert.Equal(40UL, state[A].Snapshot!.Index);
+    }
+
+    [Fact]
     public async Task ADeletedReplicasSegmentsGoAndItStaysForgotten()
     {
         var device = new FaultyWalDevice();
