@@ -52,6 +52,6 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 5013, Level = LogLevel.Information, Message = "The silo is quiet: compacted the heap ({FragmentedMiB} MiB of it free) from {BeforeMiB} MiB to {AfterMiB} MiB in {Milliseconds} ms")]
     public static partial void HeapCompacted(ILogger logger, long fragmentedMiB, long beforeMiB, long afterMiB, long milliseconds);
 
-    [LoggerMessage(EventId = 5014, Level = LogLevel.Debug, Message = "Writing the live entries of {Count} replicas again at the log's head: they hold back its oldest file")]
-    public static partial void Relocating(ILogger logger, int count);
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Debug, Message = "Freeing the log's oldest file: {Relocated} replicas write their live entries again at its head, {Snapshots} take a snapshot")]
+    public static partial void Relocating(ILogger logger, int relocated, int snapshots);
 }

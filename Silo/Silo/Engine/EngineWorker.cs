@@ -30,6 +30,8 @@ internal sealed class EngineWorker
     private readonly HashSet<ReplicaHost> _ticking = [];
     private readonly List<ReplicaHost> _settled = [];
     private readonly HashSet<ReplicaHost> _active = [];
+    // Replicas asked to snapshot before their threshold (they hold the log's oldest file); worker only.
+    private readonly HashSet<ReplicaHost> _snapshotsWanted = [];
     private readonly List<(ReplicaHost Host, Ready Ready)> _batch = [];
     // A turn's outgoing messages, handed to the transport together so that each destination
     // silo gets them all in one Orleans call.
@@ -121,6 +123,11 @@ internal sealed class EngineWorker
                     turn.AsTask().GetAwaiter().GetResult();
                 }
 
+                if (_snapshotsWanted.Count > 0)
+                {
+                    TakeWantedSnapshotsAsync(stopping).AsTask().GetAwaiter().GetResult();
+                }
+
                 if (_inbox.IsEmpty)
                 {
                     Sleep(stopping);
@@ -181,6 +188,7 @@ internal sealed class EngineWorker
             _owned.Remove(host);
             _ticking.Remove(host);
             _active.Remove(host);
+            _snapshotsWanted.Remove(host);
             item.Closed!.TrySetResult();
             return;
         }
@@ -505,11 +513,31 @@ internal sealed class EngineWorker
         return targets ?? [];
     }
 
-    private async ValueTask MaybeSnapshotAsync(ReplicaHost host, CancellationToken stopping)
+    /// <summary>Asks for a snapshot of the replica before its threshold (on this worker): it holds the log's oldest file.</summary>
+    public void WantSnapshot(ReplicaHost host) => _snapshotsWanted.Add(host);
+
+    // A few per turn: each is a file and its syncs, and the worker's other replicas wait meanwhile
+    // (the tick wakes the worker for the rest).
+    private async ValueTask TakeWantedSnapshotsAsync(CancellationToken stopping)
+    {
+        const int PerTurn = 4;
+        var taken = 0;
+        while (taken++ < PerTurn && _snapshotsWanted.Count > 0)
+        {
+            var host = _snapshotsWanted.First();
+            _snapshotsWanted.Remove(host);
+            if (!host.Closed && host.Member.FailureReason is null)
+            {
+                await MaybeSnapshotAsync(host, stopping, early: true).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask MaybeSnapshotAsync(ReplicaHost host, CancellationToken stopping, bool early = false)
     {
         var grain = host.Member;
         var applied = grain.StateMachine.LastAppliedIndex;
-        if (applied - grain.SnapshotIndex < (ulong)_engine.Options.SnapshotEntries)
+        if (applied <= grain.SnapshotIndex || (!early && applied - grain.SnapshotIndex < (ulong)_engine.Options.SnapshotEntries))
         {
             return;
         }

@@ -463,15 +463,15 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Replicas whose entries are written again at the log's head per second, at most.</summary>
+    /// <summary>Replicas freeing the log's oldest file per second, at most.</summary>
     internal const int RelocationsPerSecond = 2_000;
 
-    /// <summary>A replica with more live entries than this is left to compact by its own snapshot.</summary>
+    /// <summary>A replica with more live entries than this frees the log's oldest file by a snapshot instead.</summary>
     internal const int RelocatedEntriesMax = 64;
 
-    // Idle replicas hold the oldest log file, and with it every later one, until their few live
-    // entries are written again at the head: a batch of them each second, each on its own worker
-    // (where its appends are made). Replicas with longer logs are left to their own snapshots.
+    // Idle replicas hold the oldest log file, and with it every later one, until they compact:
+    // a batch of them each second, each on its own worker (where its appends are made), writes
+    // its few live entries again at the head, or takes a snapshot if it has more.
     internal void RelocateHoldBacks()
     {
         if (Store.Provider is not ILogHoldBacks log)
@@ -479,27 +479,38 @@ internal sealed class SiloEngine : IAsyncDisposable
             return;
         }
 
-        IReadOnlyList<ReplicaId> holders;
+        IReadOnlyList<(ReplicaId Replica, ulong LiveEntries)> holders;
         try
         {
-            holders = log.HoldingBackOldest(RelocationsPerSecond, RelocatedEntriesMax);
+            holders = log.HoldingBackOldest(RelocationsPerSecond);
         }
         catch (StorageFaultException)
         {
             return; // the workers learn it from their own appends
         }
 
-        foreach (var id in holders)
+        var snapshots = 0;
+        foreach (var (id, live) in holders)
         {
-            if (_byShard.TryGetValue(id.Shard, out var host) && host.Id == id && !host.Closed)
+            if (!_byShard.TryGetValue(id.Shard, out var host) || host.Id != id || host.Closed)
+            {
+                continue;
+            }
+
+            if (live <= RelocatedEntriesMax)
             {
                 host.Worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ => Store.Relocate(id)));
+            }
+            else
+            {
+                snapshots++;
+                host.Worker.Post(new WorkItem(host, WorkKind.Operation, Operation: _ => host.Worker.WantSnapshot(host)));
             }
         }
 
         if (holders.Count > 0)
         {
-            EngineLog.Relocating(_logger, holders.Count);
+            EngineLog.Relocating(_logger, holders.Count - snapshots, snapshots);
         }
     }
 

@@ -73,7 +73,7 @@ public sealed partial class FileWalProvider
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<ReplicaId> HoldingBackOldest(int max, int maxEntries)
+    public IReadOnlyList<(ReplicaId Replica, ulong LiveEntries)> HoldingBackOldest(int max)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         lock (_gate)
@@ -85,23 +85,20 @@ public sealed partial class FileWalProvider
             }
 
             var cut = _segments[0].LastPosition;
-            var holders = new List<ReplicaId>();
-            var heldBack = false;
+            var holders = new List<(ReplicaId, ulong)>();
             foreach (var (id, log) in _replicas)
             {
-                if (log.FirstLivePosition > cut)
+                if (log.FirstLivePosition <= cut)
                 {
-                    continue;
-                }
-
-                heldBack = true;
-                if (log.LastIndex - log.LiveBase <= (ulong)maxEntries && holders.Count < max)
-                {
-                    holders.Add(id);
+                    holders.Add((id, log.LastIndex > log.LiveBase ? log.LastIndex - log.LiveBase : 0));
+                    if (holders.Count == max)
+                    {
+                        break;
+                    }
                 }
             }
 
-            if (!heldBack)
+            if (holders.Count == 0)
             {
                 // Its holders' entries were written again (or compacted): the segment can go.
                 ScheduleCollectLocked();

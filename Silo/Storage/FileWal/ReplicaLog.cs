@@ -109,6 +109,10 @@ internal sealed class ReplicaLog
     {
         Snapshot = snapshot;
         SnapshotPosition = position;
+        // A snapshot is saved of entries held: the log reaches its index. Said for replay, where
+        // the appends of those entries may be in segments already deleted, and the replica's
+        // next append continues after the snapshot.
+        LastIndex = Math.Max(LastIndex, snapshot.Index);
         DropDeadRuns();
     }
 
@@ -135,7 +139,7 @@ internal sealed class ReplicaLog
         Snapshot = snapshot;
         SnapshotPosition = snapshot is null ? 0 : position;
         Base = Math.Max(Base, logBase);
-        LastIndex = Math.Max(LastIndex, Base);
+        LastIndex = Math.Max(LastIndex, Math.Max(Base, snapshot?.Index ?? 0));
         DropDeadRuns();
     }
 

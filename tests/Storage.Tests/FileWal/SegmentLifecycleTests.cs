@@ -56,7 +56,7 @@ public sealed class SegmentLifecycleTests
     }
 
     [Fact]
-    public async Task AReplicaThatNeverCompactsStopsHoldingBackTheOldestSegmentOnceItsEntriesAreRelocated()
+    public async Task AReplicaThatNeverCompactsStopsHoldingBackTheOldestSegmentOnceItsEntriesAreRelocatedOrSnapshotted()
     {
         var device = new FaultyWalDevice();
         var p = Provider(device, segmentSize: 4096);
@@ -76,16 +76,17 @@ public sealed class SegmentLifecycleTests
             var all = Segments(device);
             Assert.True(all.Length >= 4, $"{all.Length} segments");
 
-            // Both hold the first segment back; A, with 40 live entries, is left to compact itself.
-            Assert.Equal([B], p.HoldingBackOldest(max: 10, maxEntries: 16));
+            // Both hold the first segment back, each with its live entries.
+            Assert.Equal([(A, 40UL), (B, 2UL)], p.HoldingBackOldest(max: 10).OrderBy(h => h.Replica));
+            Assert.Single(p.HoldingBackOldest(max: 1));
             store.Relocate(B);
-            Assert.Empty(p.HoldingBackOldest(max: 10, maxEntries: 16));
+            Assert.Equal([(A, 40UL)], p.HoldingBackOldest(max: 10));
             await p.CollectSegmentsAsync(Ct);
             Assert.Equal(all, Segments(device)[..all.Length]);
 
+            // A, with a longer log, is freed by a snapshot instead.
             await store.SaveSnapshotAsync(A, 40, new ConfState([1UL, 2, 3]), new byte[8], Ct);
-            await store.CompactAsync(A, 40, Ct);
-            Assert.Empty(p.HoldingBackOldest(max: 10, maxEntries: 16));
+            Assert.Empty(p.HoldingBackOldest(max: 10));
             await p.CollectSegmentsAsync(Ct);
             Assert.Equal([p.SegmentNames.Single()], Segments(device));
         }
@@ -97,6 +98,37 @@ public sealed class SegmentLifecycleTests
         Assert.Equal([4UL, 5], state[B].Entries.Select(e => e.Index));
         Assert.Equal(Entries(1, 4, 2).Select(e => e.Data.ToArray()), state[B].Entries.Select(e => e.Data.ToArray()));
         Assert.Equal(40UL, state[A].Snapshot!.Index);
+    }
+
+    [Fact]
+    public async Task AReplicaWhoseSurvivingRecordsBeginWithASavedSnapshotTakesTheNextEntryAfterARestart()
+    {
+        // B saves a snapshot of everything it holds and then writes nothing: once the segments
+        // holding its entries go, its story in the log begins with that snapshot's record.
+        var device = new FaultyWalDevice();
+        await using (var p = await OpenAsync(device, segmentSize: 4096))
+        {
+            await AppendDurably(p, B, new HardState(1, 2, 5), Entries(1, 1, 5, payload: 300));
+            for (ulong i = 1; i <= 20; i++)
+            {
+                await AppendDurably(p, A, new HardState(1, 1, i - 1), Entries(1, i, 1, payload: 300));
+            }
+
+            await p.SaveSnapshotAsync(B, Snap(5, 1), Ct);
+            await p.SaveSnapshotAsync(A, Snap(20, 1), Ct);
+            await p.CompactAsync(A, 20, Ct);
+            await p.CollectSegmentsAsync(Ct);
+            Assert.Single(Segments(device));
+        }
+
+        await using (var p = await OpenAsync(device, segmentSize: 4096))
+        {
+            await AppendDurably(p, B, new HardState(2, 2, 5), Entries(2, 6, 1));
+        }
+
+        var state = await RecoverAsync(device, 4096);
+        Assert.Equal(5UL, state[B].Snapshot!.Index);
+        Assert.Equal([6UL], state[B].Entries.Select(e => e.Index));
     }
 
     [Fact]
