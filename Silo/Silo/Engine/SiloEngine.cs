@@ -484,9 +484,9 @@ internal sealed class SiloEngine : IAsyncDisposable
         {
             holders = log.HoldingBackOldest(RelocationsPerSecond);
         }
-        catch (StorageFaultException)
+        catch (Exception ex) when (ex is StorageFaultException or ObjectDisposedException)
         {
-            return; // the workers learn it from their own appends
+            return; // failed (the workers learn it from their own appends) or stopping
         }
 
         var snapshots = 0;

@@ -30,6 +30,15 @@ internal sealed class MultiRaftLifecycle(IServiceProvider services) : ILifecycle
     private async Task OpenStorageAsync(CancellationToken cancellationToken)
     {
         await services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
+        // A worker that dies (a storage fault: fail stop) takes the silo down: it must not serve
+        // on without durable storage. Exit code 70 tells a supervisor why. Hooked before the
+        // workers start, which the recovery below does.
+        var lifetime = services.GetService<IHostApplicationLifetime>();
+        services.GetRequiredService<SiloEngine>().Failed += _ =>
+        {
+            Environment.ExitCode = 70;
+            lifetime?.StopApplication();
+        };
         // Recovered replicas load while the silo joins (a restart's longest local step).
         services.GetRequiredService<SiloCluster>().BeginRecovery();
     }
@@ -37,14 +46,7 @@ internal sealed class MultiRaftLifecycle(IServiceProvider services) : ILifecycle
     private Task StartAsync(CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<SiloOptions>();
-        // A worker that dies (a storage fault: fail stop) takes the silo down: it must not serve
-        // on without durable storage. Exit code 70 tells a supervisor why.
         var lifetime = services.GetService<IHostApplicationLifetime>();
-        services.GetRequiredService<SiloEngine>().Failed += _ =>
-        {
-            Environment.ExitCode = 70;
-            lifetime?.StopApplication();
-        };
         // A silo the operator removed stops for good, cleanly (exit code 0), so that a supervisor
         // restarting on failure (run.sh, compose's "on-failure") leaves it down.
         services.GetRequiredService<SiloCluster>().Removed += () => lifetime?.StopApplication();
