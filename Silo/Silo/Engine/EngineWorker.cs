@@ -516,11 +516,11 @@ internal sealed class EngineWorker
     /// <summary>Asks for a snapshot of the replica before its threshold (on this worker): it holds the log's oldest file.</summary>
     public void WantSnapshot(ReplicaHost host) => _snapshotsWanted.Add(host);
 
-    // A few per turn: each is a file and its syncs, and the worker's other replicas wait meanwhile
+    // One per turn: each is a file and its syncs, and the worker's other replicas wait meanwhile
     // (the tick wakes the worker for the rest).
     private async ValueTask TakeWantedSnapshotsAsync(CancellationToken stopping)
     {
-        const int PerTurn = 4;
+        const int PerTurn = 1;
         var taken = 0;
         while (taken++ < PerTurn && _snapshotsWanted.Count > 0)
         {

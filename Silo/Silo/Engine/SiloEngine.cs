@@ -417,6 +417,7 @@ internal sealed class SiloEngine : IAsyncDisposable
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Options.TickMs));
         var statsEvery = Math.Max(1, 10_000 / Options.TickMs);
         var relocateEvery = Math.Max(1, 1_000 / Options.TickMs);
+        var quietAfter = Math.Max(1, RelocationDelayMs / Options.TickMs);
         var last = Stats.Snapshot();
         var gcLast = GcFigures.Now();
         try
@@ -429,7 +430,8 @@ internal sealed class SiloEngine : IAsyncDisposable
                 }
 
                 TickLiveness();
-                if (tick % relocateEvery == 0)
+                // Not while a restarted silo catches up: the pass can wait, the replicas cannot.
+                if (tick % relocateEvery == 0 && tick >= quietAfter)
                 {
                     RelocateHoldBacks();
                 }
@@ -465,6 +467,9 @@ internal sealed class SiloEngine : IAsyncDisposable
 
     /// <summary>Replicas freeing the log's oldest file per second, at most.</summary>
     internal const int RelocationsPerSecond = 2_000;
+
+    /// <summary>How long after the engine starts ticking the log's oldest file is first freed.</summary>
+    internal const int RelocationDelayMs = 30_000;
 
     /// <summary>A replica with more live entries than this frees the log's oldest file by a snapshot instead.</summary>
     internal const int RelocatedEntriesMax = 64;
