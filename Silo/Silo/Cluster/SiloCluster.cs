@@ -132,11 +132,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
 
     private async Task StartReplicasAsync(CancellationToken stoppingToken)
     {
-        var recovered = engine.Store.Replicas;
         // A silo told to bootstrap still joins if another active silo belongs to a cluster: its
         // storage may be empty because it was wiped, and a second cluster must never be started.
         // Silos started at the same time as it (active first, perhaps) belong to none: it bootstraps.
-        if (recovered.Count == 0)
+        if (engine.Store.Count == 0)
         {
             if (!await JoinAsync(options.BootstrapsWhenEmpty, stoppingToken).ConfigureAwait(false))
             {
