@@ -28,6 +28,7 @@ public sealed partial class MultiRaftClient
         WriteSession? session = null;
         Task<WriteSession>? dedicated = null;
         var openedHere = false;
+        var byProposal = false;
         ulong sequence = 0;
         try
         {
@@ -43,7 +44,7 @@ public sealed partial class MultiRaftClient
                     }
                     else
                     {
-                        session = await AcquireSessionAsync(call, hash).ConfigureAwait(false);
+                        session = await AcquireSessionAsync(call, hash, byProposal).ConfigureAwait(false);
                         sequence = session.NextSequence();
                     }
                 }
@@ -73,6 +74,9 @@ public sealed partial class MultiRaftClient
                             _idempotency.Remove(idempotencyKey!, dedicated);
                         }
 
+                        // A shard that refuses to open a client-named id (its client's clock is
+                        // behind or far ahead of the shard's) would refuse the next one alike.
+                        byProposal |= session.Unopened;
                         _sessionFile?.Forget(session.ShardId, session.SessionId);
                         session = null;
                         continue;
@@ -101,25 +105,32 @@ public sealed partial class MultiRaftClient
     // A pooled session goes back after a final answer; a dedicated one stays with its key.
     private void Release(WriteSession session, Task<WriteSession>? dedicated)
     {
+        if (session.Unopened)
+        {
+            // Any answer but a refusal means the first write opened it.
+            session.Unopened = false;
+            _sessionFile?.Add(session.ShardId, session.SessionId);
+        }
+
         if (dedicated is null)
         {
             _sessions.Return(session);
         }
     }
 
-    private Task<WriteSession> AcquireSessionAsync(CallContext call, ulong hash)
+    // A free session of the key's shard, else a client-named one its first write opens (one
+    // proposal instead of two), else one opened by its own proposal.
+    private Task<WriteSession> AcquireSessionAsync(CallContext call, ulong hash, bool byProposal)
     {
-        // Without a view yet, opening the session (which retries) fetches one, unless sessions
-        // kept from an earlier life wait to be found by shard.
-        if (_table is null && _sessionFile is { Loaded.Count: > 0 })
+        if (_table is null)
         {
-            return AcquireAfterViewAsync(call, hash);
+            return AcquireAfterViewAsync(call, hash, byProposal);
         }
 
-        return TryTakeSession(hash, out var free) ? Task.FromResult(free) : OpenSessionAsync(call, hash);
+        return TryTakeOrName(hash, byProposal, out var session) ? Task.FromResult(session) : OpenSessionAsync(call, hash);
     }
 
-    private async Task<WriteSession> AcquireAfterViewAsync(CallContext call, ulong hash)
+    private async Task<WriteSession> AcquireAfterViewAsync(CallContext call, ulong hash, bool byProposal)
     {
         try
         {
@@ -130,14 +141,29 @@ public sealed partial class MultiRaftClient
             // The opening below retries the view within the call's budget.
         }
 
-        return TryTakeSession(hash, out var free) ? free : await OpenSessionAsync(call, hash).ConfigureAwait(false);
+        return TryTakeOrName(hash, byProposal, out var session) ? session : await OpenSessionAsync(call, hash).ConfigureAwait(false);
     }
 
-    private bool TryTakeSession(ulong hash, out WriteSession free)
+    private bool TryTakeOrName(ulong hash, bool byProposal, out WriteSession session)
     {
-        free = null!;
-        return _table is { } table && Resolve(table, ShardSelector.ForHash(hash)) is { } shard
-            && _sessions.TryTake(shard.ShardId, out free);
+        session = null!;
+        if (_table is not { } table || Resolve(table, ShardSelector.ForHash(hash)) is not { } shard)
+        {
+            return false;
+        }
+
+        if (_sessions.TryTake(shard.ShardId, out session))
+        {
+            return true;
+        }
+
+        if (byProposal || !_options.OpenSessionsWithFirstWrite)
+        {
+            return false;
+        }
+
+        session = new WriteSession(shard.ShardId, SessionIds.NewClientNamed(DateTimeOffset.UtcNow)) { Unopened = true };
+        return true;
     }
 
     // Shared by every write with one idempotency key, so it runs on its own budget.

@@ -27,4 +27,12 @@ public sealed class MultiRaftClientOptions
     /// exclusively, and opening one held by another process throws.
     /// </summary>
     public string? SessionFile { get; set; }
+
+    /// <summary>
+    /// Whether the first write to a shard opens its session itself, under an id the client draws
+    /// (one Raft proposal instead of two). A shard refuses ids drawn by a clock more than five
+    /// minutes ahead of its leaders' or older than sessions it has dropped; the write then opens
+    /// a session by its own proposal, as it always does when this is off.
+    /// </summary>
+    public bool OpenSessionsWithFirstWrite { get; set; } = true;
 }

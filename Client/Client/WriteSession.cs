@@ -13,5 +13,11 @@ internal sealed class WriteSession(ulong shardId, ulong sessionId, ulong lastSeq
 
     public ulong LastSequence { get; private set; } = lastSequence;
 
+    /// <summary>
+    /// A client-named session no shard has answered yet: its first write opens it, and a refusal
+    /// of that write means the id cannot be opened (not that a session expired).
+    /// </summary>
+    public bool Unopened { get; set; }
+
     public ulong NextSequence() => ++LastSequence;
 }

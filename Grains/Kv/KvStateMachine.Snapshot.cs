@@ -12,6 +12,8 @@ namespace MultiRaft.Grains.Kv;
 /// and last the SHA-256 of all preceding bytes. The hash doubles as the <see cref="Digest"/>.
 /// Format 2 (written only by a shard a split went through) adds rangeStart u64, rangeEnd u64,
 /// rangeVersion u64 after nowMs; format 1 is a shard owning the whole space it was given.
+/// Format 3 (written only once a client-named session was dropped) is format 2 followed by
+/// droppedSecond i64 (the session table's floor for client-named ids, see <see cref="SessionIds"/>).
 /// </remarks>
 public sealed partial class KvStateMachine
 {
@@ -21,7 +23,14 @@ public sealed partial class KvStateMachine
     /// <summary>The snapshot format written by a shard a split went through (it records its range).</summary>
     public const byte SplitSnapshotFormatVersion = 2;
 
-    private bool RangeIsWhole => RangeStart == 0 && RangeEnd == KeyHash.SpaceEnd && RangeVersion == 0;
+    /// <summary>The snapshot format written once a client-named session was dropped (it records the table's floor).</summary>
+    public const byte FloorSnapshotFormatVersion = 3;
+
+    // The oldest format that holds the state, so a state any older build could hold is written as it would write it.
+    private byte FormatVersion =>
+        sessions.DroppedSecond != 0 ? FloorSnapshotFormatVersion
+        : RangeStart == 0 && RangeEnd == KeyHash.SpaceEnd && RangeVersion == 0 ? SnapshotFormatVersion
+        : SplitSnapshotFormatVersion;
 
     private const int DigestSize = 32;
     private static ReadOnlySpan<byte> Magic => "MRKV"u8;
@@ -36,7 +45,7 @@ public sealed partial class KvStateMachine
 
     /// <summary>The exact length of the snapshot <see cref="WriteSnapshot(Stream)"/> would write now.</summary>
     public long SnapshotLength =>
-        Magic.Length + 1 + 8 + 8 + (RangeIsWhole ? 0 : 24) + 4 + itemBytes + (Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
+        Magic.Length + 1 + 8 + 8 + FormatVersion switch { SnapshotFormatVersion => 0, SplitSnapshotFormatVersion => 24, _ => 32 } + 4 + itemBytes + (Count * (4L + 4 + 8)) + 4 + (sessions.Count * SessionRecordLength) + DigestSize;
 
     /// <summary>Writes the whole state (map, sessions, last applied index) to <paramref name="output"/>.</summary>
     public void WriteSnapshot(Stream output)
@@ -77,7 +86,7 @@ public sealed partial class KvStateMachine
         var r = new SpanReader(body, "snapshot");
         r.Take(Magic.Length);
         var format = r.ReadByte();
-        if (format is not SnapshotFormatVersion and not SplitSnapshotFormatVersion)
+        if (format is not SnapshotFormatVersion and not SplitSnapshotFormatVersion and not FloorSnapshotFormatVersion)
         {
             throw new FormatException($"snapshot: unknown format version {format}");
         }
@@ -85,12 +94,22 @@ public sealed partial class KvStateMachine
         var lastApplied = r.ReadUInt64();
         var nowMs = r.ReadInt64();
         var (rangeStart, rangeEnd, rangeVersion) = (0UL, KeyHash.SpaceEnd, 0UL);
-        if (format == SplitSnapshotFormatVersion)
+        long droppedSecond = 0;
+        if (format != SnapshotFormatVersion)
         {
             (rangeStart, rangeEnd, rangeVersion) = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64());
             if (rangeStart >= rangeEnd || rangeEnd > KeyHash.SpaceEnd)
             {
                 throw new FormatException($"snapshot: invalid range [{rangeStart}, {rangeEnd})");
+            }
+        }
+
+        if (format == FloorSnapshotFormatVersion)
+        {
+            droppedSecond = r.ReadInt64();
+            if (droppedSecond <= 0)
+            {
+                throw new FormatException($"snapshot: invalid client-named session floor {droppedSecond}");
             }
         }
 
@@ -131,7 +150,7 @@ public sealed partial class KvStateMachine
             var status = r.ReadByte();
             var version = r.ReadUInt64();
             var touch = r.ReadInt64();
-            if (clientId == 0 || clientId > lastApplied || !seen.Add(clientId))
+            if (clientId == 0 || (!SessionIds.IsClientNamed(clientId) && clientId > lastApplied) || !seen.Add(clientId))
             {
                 throw new FormatException($"snapshot: session {i} has an invalid or repeated client id {clientId}");
             }
@@ -159,7 +178,7 @@ public sealed partial class KvStateMachine
         r.ExpectEnd();
         (keys, slots) = keyCount == 0 ? (null, null) : (newKeys, newSlots);
         itemBytes = newItemBytes;
-        sessions = SessionTable.Restore(sessionOptions, nowMs, restored);
+        sessions = SessionTable.Restore(sessionOptions, nowMs, droppedSecond, restored);
         LastAppliedIndex = lastApplied;
         (RangeStart, RangeEnd, RangeVersion) = (rangeStart, rangeEnd, rangeVersion);
         LastSplit = null;
@@ -171,15 +190,20 @@ public sealed partial class KvStateMachine
     private byte[] WriteTo(SnapshotSink sink)
     {
         sink.Write(Magic);
-        var whole = RangeIsWhole;
-        sink.WriteByte(whole ? SnapshotFormatVersion : SplitSnapshotFormatVersion);
+        var format = FormatVersion;
+        sink.WriteByte(format);
         sink.WriteUInt64(LastAppliedIndex);
         sink.WriteInt64(sessions.NowMs);
-        if (!whole)
+        if (format != SnapshotFormatVersion)
         {
             sink.WriteUInt64(RangeStart);
             sink.WriteUInt64(RangeEnd);
             sink.WriteUInt64(RangeVersion);
+        }
+
+        if (format == FloorSnapshotFormatVersion)
+        {
+            sink.WriteInt64(sessions.DroppedSecond);
         }
 
         sink.WriteInt32(Count);

@@ -72,7 +72,8 @@ public sealed partial class KvStateMachine
         // sequence to answer the retry from the session instead of applying it again. Sequences
         // only grow per session, so the two copies never contradict each other: each shard just
         // sees some of the session's sequences.
-        child.sessions = SessionTable.Restore(sessionOptions, sessions.NowMs,
+        // The floor of client-named ids goes along: a session dropped here must not open there.
+        child.sessions = SessionTable.Restore(sessionOptions, sessions.NowMs, sessions.DroppedSecond,
             sessions.InTouchOrder.Select(s => new ClientSession(s.ClientId, s.LastSequence, s.LastResult, s.LastTouchMs)).ToList());
         RangeEnd = at;
         RangeVersion = command.SplitRangeVersion;

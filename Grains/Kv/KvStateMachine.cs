@@ -175,7 +175,15 @@ public sealed partial class KvStateMachine
 
         if (sessions.Touch(command.ClientId) is not { } session)
         {
-            return KvResult.SessionExpired;
+            // A client-named session opens with its first write. A retry of that write finds it
+            // open (and its answer); once dropped it cannot open again (SessionTable's rules).
+            if (command.Sequence != 1 || !sessions.MayOpenClientNamed(command.ClientId))
+            {
+                return KvResult.SessionExpired;
+            }
+
+            sessions.Open(command.ClientId);
+            session = sessions.Touch(command.ClientId)!;
         }
 
         if (command.Sequence < session.LastSequence)

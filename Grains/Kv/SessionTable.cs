@@ -1,3 +1,5 @@
+using MultiRaft.Grains.Interfaces;
+
 namespace MultiRaft.Grains.Kv;
 
 /// <summary>
@@ -8,6 +10,9 @@ namespace MultiRaft.Grains.Kv;
 /// <item>Before each command, sessions idle for more than the TTL (<c>NowMs - LastTouchMs &gt; ttl</c>) are evicted.</item>
 /// <item>Opening a session beyond the cap evicts the least recently touched one.</item>
 /// <item>A command of a session touches it (LRU position and time), whether it applies or is a retry.</item>
+/// <item>Dropping a client-named session (either way) raises <see cref="DroppedSecond"/> to its id's second; a
+/// client-named id opens only if drawn after that second and at most <see cref="MaxClockAheadMs"/> ahead of
+/// <see cref="NowMs"/> (see <see cref="SessionIds"/>).</item>
 /// </list>
 /// Sessions are kept in touch order. Touch times are taken from <see cref="NowMs"/>, which never
 /// decreases, so that order is also ascending by touch time: the expired sessions and the LRU
@@ -15,6 +20,13 @@ namespace MultiRaft.Grains.Kv;
 /// </summary>
 internal sealed class SessionTable(KvSessionOptions options)
 {
+    /// <summary>
+    /// How far ahead of the log's clock a client-named id may be drawn. Without a bound, one client
+    /// with a clock far ahead would raise <see cref="DroppedSecond"/> past every other client's ids
+    /// once its sessions expire, and send them all back to opening sessions by proposal.
+    /// </summary>
+    public const long MaxClockAheadMs = 5 * 60 * 1000;
+
     // Created with the first session: most replicas on a silo never see one, and the empty
     // collections would still cost their objects.
     private Dictionary<ulong, LinkedListNode<ClientSession>>? byClient;
@@ -24,12 +36,15 @@ internal sealed class SessionTable(KvSessionOptions options)
 
     public long NowMs { get; private set; }
 
+    /// <summary>The newest second of a client-named session dropped so far (0: none).</summary>
+    public long DroppedSecond { get; private set; }
+
     /// <summary>Sessions from least to most recently touched: the order is state and is snapshotted.</summary>
     public IEnumerable<ClientSession> InTouchOrder => byTouch is null ? [] : byTouch;
 
-    public static SessionTable Restore(KvSessionOptions options, long nowMs, IEnumerable<ClientSession> inTouchOrder)
+    public static SessionTable Restore(KvSessionOptions options, long nowMs, long droppedSecond, IEnumerable<ClientSession> inTouchOrder)
     {
-        var t = new SessionTable(options) { NowMs = nowMs };
+        var t = new SessionTable(options) { NowMs = nowMs, DroppedSecond = droppedSecond };
         foreach (var s in inTouchOrder)
         {
             t.AddLast(s);
@@ -46,6 +61,13 @@ internal sealed class SessionTable(KvSessionOptions options)
         {
             Remove(head);
         }
+    }
+
+    /// <summary>Whether a write naming the unknown <paramref name="clientId"/> with sequence 1 may open it.</summary>
+    public bool MayOpenClientNamed(ulong clientId)
+    {
+        var second = SessionIds.SecondOf(clientId);
+        return SessionIds.IsClientNamed(clientId) && second > DroppedSecond && second * 1000 <= NowMs + MaxClockAheadMs;
     }
 
     public void Open(ulong clientId)
@@ -78,6 +100,11 @@ internal sealed class SessionTable(KvSessionOptions options)
 
     private void Remove(LinkedListNode<ClientSession> node)
     {
+        if (SessionIds.IsClientNamed(node.Value.ClientId))
+        {
+            DroppedSecond = Math.Max(DroppedSecond, SessionIds.SecondOf(node.Value.ClientId));
+        }
+
         byTouch!.Remove(node);
         byClient!.Remove(node.Value.ClientId);
     }

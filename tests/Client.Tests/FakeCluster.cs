@@ -87,6 +87,10 @@ public sealed class FakeCluster : IGrainChannel
             RequestTimeout = TimeSpan.FromSeconds(10),
             InitialRetryDelay = TimeSpan.FromMilliseconds(1),
             MaxRetryDelay = TimeSpan.FromMilliseconds(10),
+
+            // The fake hands out session ids as the cluster's opening proposal would; tests of
+            // sessions opened by a first write turn this on.
+            OpenSessionsWithFirstWrite = false,
         };
         configure?.Invoke(options);
         return new MultiRaftClient(options, this);

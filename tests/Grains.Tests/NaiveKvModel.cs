@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Kv;
 
 namespace MultiRaft.Grains.Tests;
@@ -15,20 +16,22 @@ internal sealed class NaiveKvModel(KvSessionOptions options)
 
     public int SessionCount => sessions.Count;
 
+    // The newest second of a dropped client-named session.
+    public long Floor { get; private set; }
+
     public ulong? VersionOf(byte[] key) => map.TryGetValue(Convert.ToHexString(key), out var e) ? e.Version : null;
 
     public KvResult Apply(ulong index, KvCommand c)
     {
         Now = Math.Max(Now, c.TimestampMs);
-        sessions.RemoveAll(s => Now - s.Touch > options.SessionTtlMs);
+        foreach (var gone in sessions.Where(s => Now - s.Touch > options.SessionTtlMs).ToList())
+        {
+            Drop(gone);
+        }
+
         if (c.Kind == KvCommandKind.OpenSession)
         {
-            sessions.Add(new Session { Id = index, Touch = Now });
-            if (sessions.Count > options.MaxSessions)
-            {
-                sessions.RemoveAt(0);
-            }
-
+            Open(index);
             return KvResult.Ok(index);
         }
 
@@ -38,6 +41,12 @@ internal sealed class NaiveKvModel(KvSessionOptions options)
         }
 
         var s = sessions.Find(x => x.Id == c.ClientId);
+        if (s is null && c.Sequence == 1 && SessionIds.IsClientNamed(c.ClientId)
+            && SessionIds.SecondOf(c.ClientId) > Floor && SessionIds.SecondOf(c.ClientId) * 1000 <= Now + (5 * 60 * 1000))
+        {
+            s = Open(c.ClientId);
+        }
+
         if (s is null)
         {
             return KvResult.SessionExpired;
@@ -70,6 +79,27 @@ internal sealed class NaiveKvModel(KvSessionOptions options)
             .Take(limit)
             .Select(e => (Convert.ToHexString(e.Key), Convert.ToHexString(e.Value), e.Version))
             .ToList();
+    }
+
+    private Session Open(ulong id)
+    {
+        var s = new Session { Id = id, Touch = Now };
+        sessions.Add(s);
+        if (sessions.Count > options.MaxSessions)
+        {
+            Drop(sessions[0]);
+        }
+
+        return s;
+    }
+
+    private void Drop(Session s)
+    {
+        sessions.Remove(s);
+        if (SessionIds.IsClientNamed(s.Id))
+        {
+            Floor = Math.Max(Floor, SessionIds.SecondOf(s.Id));
+        }
     }
 
     private static int Ordinal(byte[] a, byte[] b)
