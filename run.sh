@@ -41,8 +41,15 @@ for port in 11111 11112 11113 30000 30001 30002 8080 8081 8082; do
 done
 
 bin="$root/.run/bin"
-echo "run.sh: building the silo and the CLI (Release)..."
-dotnet build Silo/Silo/Silo.csproj -c Release -o "$bin" --nologo -v quiet -clp:ErrorsOnly >/dev/null
+# The silo is compiled ahead of time (ReadyToRun): a restarted silo otherwise spends a fifth of
+# its first seconds in the JIT, and at 10,000 shards took about twice as long to serve again.
+case "$(uname -m)" in
+  aarch64|arm64) rid=linux-arm64 ;;
+  *) rid=linux-x64 ;;
+esac
+echo "run.sh: building the silo (Release, ReadyToRun) and the CLI..."
+dotnet publish Silo/Silo/Silo.csproj -c Release -r "$rid" --self-contained false -p:PublishReadyToRun=true -o "$bin" \
+  --nologo -v quiet -clp:ErrorsOnly >/dev/null
 dotnet build Client/Cli/Cli.csproj -c Release -o "$root/.run/cli" --nologo -v quiet -clp:ErrorsOnly >/dev/null
 
 ((fresh)) && rm -rf "$data"
