@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Google.Protobuf;
 using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
@@ -11,6 +12,12 @@ public sealed partial class MultiRaftClient
     internal const int IdempotencyKeyCapacity = 10_000;
 
     private readonly SessionPool _sessions = new();
+
+    // Shards whose last write here got no final answer (unknown, unavailable, timed out). A new
+    // session there is opened by its own proposal until a write is answered again: while a shard
+    // cannot commit, that opening fails and the write is never sent (a definite failure), where a
+    // first write carrying its session would be sent and end unknown.
+    private readonly ConcurrentDictionary<ulong, byte> _shardsInDoubt = new();
     private readonly IdempotencyCache _idempotency = new(IdempotencyKeyCapacity);
 
     /// <summary>
@@ -29,6 +36,7 @@ public sealed partial class MultiRaftClient
         Task<WriteSession>? dedicated = null;
         var openedHere = false;
         var byProposal = false;
+        var answered = false;
         ulong sequence = 0;
         try
         {
@@ -86,11 +94,13 @@ public sealed partial class MultiRaftClient
                             "write: the cluster saw a later write of this session first; this one's outcome is unknown.");
 
                     case ResponseStatus.PreconditionFailed:
+                        answered = true;
                         Release(session, dedicated);
                         throw new PreconditionFailedException(
                             $"write: the condition does not hold (current version {response.Version}).", response.Version);
 
                     default:
+                        answered = true;
                         Release(session, dedicated);
                         return response;
                 }
@@ -99,6 +109,20 @@ public sealed partial class MultiRaftClient
         catch (OperationCanceledException) when (call.TimedOut)
         {
             throw call.Timeout("write");
+        }
+        finally
+        {
+            if (session is not null)
+            {
+                if (answered)
+                {
+                    _shardsInDoubt.TryRemove(session.ShardId, out _);
+                }
+                else
+                {
+                    _shardsInDoubt.TryAdd(session.ShardId, 0);
+                }
+            }
         }
     }
 
@@ -157,7 +181,7 @@ public sealed partial class MultiRaftClient
             return true;
         }
 
-        if (byProposal || !_options.OpenSessionsWithFirstWrite)
+        if (byProposal || !_options.OpenSessionsWithFirstWrite || _shardsInDoubt.ContainsKey(shard.ShardId))
         {
             return false;
         }

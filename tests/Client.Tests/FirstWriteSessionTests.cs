@@ -78,6 +78,27 @@ public sealed class FirstWriteSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_write_with_no_final_answer_the_next_session_on_that_shard_is_opened_by_proposal()
+    {
+        // While a shard cannot commit, the opening fails and the write is never sent: a definite
+        // failure instead of one more unknown outcome.
+        var cluster = new FakeCluster(silos: 1);
+        var ct = TestContext.Current.CancellationToken;
+        cluster.Script = InTurn(Lose, Lose, ReplyAtDeadline(ResponseStatus.Unavailable));
+        await using var client = Client(cluster);
+        await Assert.ThrowsAsync<OutcomeUnknownException>(() => client.PutAsync(Key, Key, cancellationToken: ct));
+
+        cluster.SessionScript = ReplyAtDeadline(ResponseStatus.Unavailable);
+        await Assert.ThrowsAsync<UnavailableException>(() => client.PutAsync(Key, Key, cancellationToken: ct));
+        Assert.Equal(3, Writes(cluster).Length);
+
+        cluster.SessionScript = (_, _, _) => new(cluster.OpenSession());
+        cluster.Script = Reply(ResponseStatus.Ok);
+        await client.PutAsync(Key, Key, cancellationToken: ct);
+        Assert.Equal((100UL, 1UL), Writes(cluster)[^1]);
+    }
+
+    [Fact]
     public async Task The_session_file_keeps_a_session_once_a_shard_answered_its_first_write()
     {
         var cluster = new FakeCluster(silos: 1);
