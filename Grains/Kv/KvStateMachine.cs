@@ -182,8 +182,7 @@ public sealed partial class KvStateMachine
                 return KvResult.SessionExpired;
             }
 
-            sessions.Open(command.ClientId);
-            session = sessions.Touch(command.ClientId)!;
+            session = sessions.Open(command.ClientId);
         }
 
         if (command.Sequence < session.LastSequence)

@@ -70,13 +70,17 @@ internal sealed class SessionTable(KvSessionOptions options)
         return SessionIds.IsClientNamed(clientId) && second > DroppedSecond && second * 1000 <= NowMs + MaxClockAheadMs;
     }
 
-    public void Open(ulong clientId)
+    /// <summary>Opens a session, touched now (the cap's eviction never takes it: it is the most recent).</summary>
+    public ClientSession Open(ulong clientId)
     {
-        AddLast(new ClientSession(clientId, 0, default, NowMs));
+        var session = new ClientSession(clientId, 0, default, NowMs);
+        AddLast(session);
         while (Count > options.MaxSessions)
         {
             Remove(byTouch!.First!);
         }
+
+        return session;
     }
 
     /// <summary>Finds a session and marks it as just used.</summary>

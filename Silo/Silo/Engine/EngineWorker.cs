@@ -125,7 +125,7 @@ internal sealed class EngineWorker
 
                 if (_snapshotsWanted.Count > 0)
                 {
-                    TakeWantedSnapshotsAsync(stopping).AsTask().GetAwaiter().GetResult();
+                    TakeWantedSnapshotAsync(stopping).AsTask().GetAwaiter().GetResult();
                 }
 
                 if (_inbox.IsEmpty)
@@ -516,20 +516,15 @@ internal sealed class EngineWorker
     /// <summary>Asks for a snapshot of the replica before its threshold (on this worker): it holds the log's oldest file.</summary>
     public void WantSnapshot(ReplicaHost host) => _snapshotsWanted.Add(host);
 
-    // One per turn: each is a file and its syncs, and the worker's other replicas wait meanwhile
-    // (the tick wakes the worker for the rest).
-    private async ValueTask TakeWantedSnapshotsAsync(CancellationToken stopping)
+    // One per turn, called when one is wanted: each is a file and its syncs, and the worker's
+    // other replicas wait meanwhile (the tick wakes the worker for the rest).
+    private async ValueTask TakeWantedSnapshotAsync(CancellationToken stopping)
     {
-        const int PerTurn = 1;
-        var taken = 0;
-        while (taken++ < PerTurn && _snapshotsWanted.Count > 0)
+        var host = _snapshotsWanted.First();
+        _snapshotsWanted.Remove(host);
+        if (!host.Closed && host.Member.FailureReason is null)
         {
-            var host = _snapshotsWanted.First();
-            _snapshotsWanted.Remove(host);
-            if (!host.Closed && host.Member.FailureReason is null)
-            {
-                await MaybeSnapshotAsync(host, stopping, early: true).ConfigureAwait(false);
-            }
+            await MaybeSnapshotAsync(host, stopping, early: true).ConfigureAwait(false);
         }
     }
 
