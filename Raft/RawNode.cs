@@ -146,7 +146,14 @@ public sealed class RawNode
         _raft.Step(new Message { Type = MessageType.SnapshotStatus, From = id, Reject = !succeeded });
 
     /// <summary>Tries to quiesce an idle group (leader only); false when it is not idle.</summary>
-    public bool TryQuiesce() => _raft.TryQuiesce();
+    /// <param name="down">Members known to be down: not waited for while the caught-up members make a majority of the voters.</param>
+    public bool TryQuiesce(Func<ulong, bool>? down = null) => _raft.TryQuiesce(down);
+
+    /// <summary>Whether member <paramref name="id"/> holds the whole log and is known to know it committed (leader only).</summary>
+    public bool HoldsCommittedLog(ulong id) => _raft.HoldsCommittedLog(id);
+
+    /// <summary>A quiesced leader sends member <paramref name="id"/> alone a quiesce heartbeat (it restarted or was away), staying quiesced.</summary>
+    public bool SendQuiesceHeartbeat(ulong id) => _raft.SendQuiesceHeartbeat(id);
 
     /// <summary>Wakes a quiesced member (for example when a peer is suspected dead).</summary>
     public void Wake() => _raft.Wake();

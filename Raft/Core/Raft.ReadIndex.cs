@@ -52,8 +52,6 @@ internal sealed partial class Raft
         _handedOutRound = 0;
         _leaseFloorRound = 0;
         _leaseDisabled = false;
-        _caughtUpRound = 0;
-        _caughtUpIndex = 0;
     }
 
     private void BroadcastHeartbeat(MessageFlags flags)
@@ -71,7 +69,6 @@ internal sealed partial class Raft
             self.AckedRound = _round;
         }
 
-        var everyMemberHoldsTheLog = true;
         foreach (var id in Tracker.Ids)
         {
             if (id == Id)
@@ -80,7 +77,7 @@ internal sealed partial class Raft
             }
 
             var pr = Tracker.Progress[id];
-            everyMemberHoldsTheLog &= pr.Match == Log.LastIndex;
+            NoteCommitTold(pr);
             var quiesce = (flags & MessageFlags.Quiesce) != 0;
             Send(new Message
             {
@@ -95,8 +92,6 @@ internal sealed partial class Raft
                 LogTerm = quiesce ? Log.LastTerm : 0,
             });
         }
-
-        NoteCaughtUpRound(everyMemberHoldsTheLog);
 
         // A group of one confirms its own rounds.
         AdvanceReads();

@@ -219,11 +219,13 @@ internal sealed partial class Raft
 
     /// <summary>
     /// Whether a message ends quiescence: anything that asks something of the group does; the
-    /// quiesce heartbeat and the answers to it do not (or the group could never stay quiet).
+    /// quiesce heartbeat and the answers to it do not (or the group could never stay quiet), nor
+    /// does the transport's report that a member is unreachable (a leader that quiesced without a
+    /// member that is down is told so for its quiesce heartbeat, and would wake on every tick).
     /// </summary>
     private static bool WakesQuiesced(Message m) => m.Type switch
     {
-        MessageType.Beat or MessageType.CheckQuorum or MessageType.HeartbeatResponse => false,
+        MessageType.Beat or MessageType.CheckQuorum or MessageType.HeartbeatResponse or MessageType.Unreachable => false,
         MessageType.Heartbeat => (m.Flags & MessageFlags.Quiesce) == 0,
         _ => true,
     };
@@ -283,6 +285,8 @@ internal sealed partial class Raft
             pr.ResetState(ProgressState.Probe);
             pr.RecentActive = id == Id;
             pr.AckedRound = 0;
+            pr.CommitToldRound = 0;
+            pr.CommitToldIndex = 0;
         }
 
         _pendingConfIndex = 0;

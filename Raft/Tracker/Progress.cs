@@ -49,6 +49,16 @@ internal sealed class Progress
     /// <summary>The newest heartbeat round this member acknowledged in the current term.</summary>
     public ulong AckedRound { get; set; }
 
+    /// <summary>
+    /// The first heartbeat round of this term whose heartbeat to this member carried the commit of
+    /// the whole log, then ending at <see cref="CommitToldIndex"/>; 0 while none was sent. The
+    /// member knows the log committed once it acknowledged this round or a later one (quiescence).
+    /// </summary>
+    public ulong CommitToldRound { get; set; }
+
+    /// <summary>The log's last index when <see cref="CommitToldRound"/> was sent.</summary>
+    public ulong CommitToldIndex { get; set; }
+
     /// <summary>A copy for a configuration being computed (the live one is never changed by a dry run).</summary>
     public Progress Clone()
     {
@@ -57,6 +67,8 @@ internal sealed class Progress
             Match = Match,
             RecentActive = RecentActive,
             AckedRound = AckedRound,
+            CommitToldRound = CommitToldRound,
+            CommitToldIndex = CommitToldIndex,
         };
         p.ResetState(State);
         p.PendingSnapshot = PendingSnapshot;

@@ -4,8 +4,8 @@ namespace MultiRaft.Cluster.Tests;
 
 /// <summary>
 /// The silo-pair liveness behind quiescence (<see cref="PeerLiveness"/>), on simulated ticks:
-/// a silo silent for the timeout is suspected once, hearing from it again clears the suspicion so
-/// that the next silence is reported too, and a new incarnation is a restart.
+/// a silo silent for the timeout is suspected once, hearing from it again clears the suspicion (a
+/// return) so that the next silence is reported too, and a new incarnation is a restart.
 /// </summary>
 public sealed class PeerLivenessTests
 {
@@ -46,9 +46,10 @@ public sealed class PeerLivenessTests
         Assert.Single(liveness.Tick());
 
         // Heard again (a quiesce heartbeat that was in flight, say): a replica may have quiesced
-        // after the wake-up, so the next silence must wake it again.
+        // after the wake-up, so the next silence must wake it again. Heard again is a return:
+        // leaders that quiesced without its replicas must catch them up.
         liveness.Heard("s2", 7);
-        Assert.Empty(liveness.Tick());
+        Assert.Equal([new PeerEvent("s2", PeerChange.Returned)], liveness.Tick().ToList());
         Assert.False(liveness.IsSuspected("s2"));
         Assert.Equal([new PeerEvent("s2", PeerChange.Suspected)], liveness.Tick().ToList());
     }
@@ -65,6 +66,21 @@ public sealed class PeerLivenessTests
         liveness.Heard("s2", 8);
         liveness.Heard("s2", 8);
         Assert.Equal([new PeerEvent("s2", PeerChange.Restarted)], liveness.Tick().ToList());
+        Assert.Empty(liveness.Tick());
+    }
+
+    [Fact]
+    public void A_suspected_silo_heard_again_in_a_new_incarnation_is_a_restart_only()
+    {
+        var liveness = new PeerLiveness(suspectAfterTicks: 2);
+        liveness.Heard("s2", 7);
+        liveness.Tick();
+        Assert.Equal([new PeerEvent("s2", PeerChange.Suspected)], liveness.Tick().ToList());
+
+        liveness.Heard("s2", 8);
+        Assert.Equal([new PeerEvent("s2", PeerChange.Restarted)], liveness.Tick().ToList());
+        Assert.False(liveness.IsSuspected("s2"));
+        liveness.Heard("s2", 8);
         Assert.Empty(liveness.Tick());
     }
 

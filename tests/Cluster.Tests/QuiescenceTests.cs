@@ -13,8 +13,8 @@ namespace MultiRaft.Cluster.Tests;
 /// thousand shards: once settled, the idle cluster sends almost no Raft traffic; a write wakes
 /// its shard and is answered; when a silo dies, the shards it led (quiesced, so nobody heard
 /// their heartbeats stop) elect new leaders on the survivors because the silo pair's liveness
-/// stops; a quiesced leader never answers a read without a quorum; and two silos restarted from
-/// their WALs serve every shard again.
+/// stops, and go quiet again while it stays down; a quiesced leader never answers a read without a
+/// quorum; and two silos restarted from their WALs serve every shard again and go quiet.
 /// </summary>
 public sealed class QuiescenceTests
 {
@@ -31,15 +31,8 @@ public sealed class QuiescenceTests
         await WaitAsync(() => engines.All(e => QuiescedDataReplicas(e) == Shards), TimeSpan.FromSeconds(60),
             () => $"quiesced: {string.Join(", ", engines.Select(QuiescedDataReplicas))} of {Shards} per silo");
 
-        // Idle: no per-shard traffic. Awake, 2,000 groups would send about 2 x 2 x 2,000 heartbeats
-        // and answers per tick (50 ms) per silo; quiesced, only the router's own shard talks.
-        var sentBefore = engines.Select(e => Interlocked.Read(ref e.Stats.MessagesSent)).ToArray();
-        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        for (var i = 0; i < 3; i++)
-        {
-            var sent = Interlocked.Read(ref engines[i].Stats.MessagesSent) - sentBefore[i];
-            Assert.True(sent < 400, $"silo {i + 1} sent {sent} Raft messages in 2 s with every data shard idle");
-        }
+        // Idle: no per-shard traffic.
+        await AssertQuietAsync(engines, "with every data shard idle");
 
         var keys = KeysPerShard(view);
         var written = new Dictionary<string, ulong>();
@@ -72,6 +65,13 @@ public sealed class QuiescenceTests
             Assert.Equal(version, (await client.GetAsync(Key(keys[shard])))?.Version);
         }
 
+        // With s3 still down, the shards that elected a leader or took a write go quiet again
+        // without waiting for s3's replicas (and their leaders stop trying to hand leadership back
+        // to them), so the survivors send next to nothing however long the outage lasts.
+        await WaitAsync(() => engines.Take(2).All(e => QuiescedDataReplicas(e) == Shards), TimeSpan.FromSeconds(30),
+            () => $"quiesced with s3 down: {string.Join(", ", engines.Take(2).Select(QuiescedDataReplicas))} of {Shards} on s1, s2");
+        await AssertQuietAsync(engines[..2], "with s3 down and every data shard idle");
+
         // A shard led by s1 that stayed quiesced through s3's death: with s2 gone too, its leader
         // holds no lease and has no quorum, so a linearizable read must fail, never be served.
         var quiet = view.Leaders.Where(l => l.ShardId != 0 && l.SiloId == "s1").Select(l => l.ShardId)
@@ -94,6 +94,12 @@ public sealed class QuiescenceTests
             Assert.True(await again.PutAsync(Key(key), Encoding.UTF8.GetBytes("restarted"), cancellationToken: token) > (got?.Version ?? 0));
         });
         TestContext.Current.TestOutputHelper?.WriteLine($"s2 and s3 restarted; every one of {Shards} shards read and written in {restart.Elapsed.TotalSeconds:F1} s");
+
+        // The restarted replicas were told their leader by one quiesce heartbeat each (or caught
+        // up first where they lacked entries): every replica of every silo goes quiet again.
+        var restarted = Enumerable.Range(0, 3).Select(i => cluster.Services(i).GetRequiredService<SiloEngine>()).ToArray();
+        await WaitAsync(() => restarted.All(e => QuiescedDataReplicas(e) == Shards), TimeSpan.FromSeconds(60),
+            () => $"quiesced after the restarts: {string.Join(", ", restarted.Select(QuiescedDataReplicas))} of {Shards} per silo");
     }
 
     [Fact]
@@ -130,6 +136,19 @@ public sealed class QuiescenceTests
     }
 
     private static byte[] Key(string key) => Encoding.UTF8.GetBytes(key);
+
+    // Awake, 2,000 groups would send about 2 x 2 x 2,000 heartbeats and answers per tick (50 ms)
+    // per silo; quiesced, only the router's own shard talks.
+    private static async Task AssertQuietAsync(SiloEngine[] engines, string when)
+    {
+        var sentBefore = engines.Select(e => Interlocked.Read(ref e.Stats.MessagesSent)).ToArray();
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        for (var i = 0; i < engines.Length; i++)
+        {
+            var sent = Interlocked.Read(ref engines[i].Stats.MessagesSent) - sentBefore[i];
+            Assert.True(sent < 400, $"silo {i + 1} sent {sent} Raft messages in 2 s {when}");
+        }
+    }
 
     private static int QuiescedDataReplicas(SiloEngine engine) =>
         engine.Replicas.Count(r => r.ShardId != 0 && r.Node.IsQuiesced);

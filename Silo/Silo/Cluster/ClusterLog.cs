@@ -40,6 +40,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 5111, Level = LogLevel.Information, Message = "Shard {ShardId}: this leader's replica is leaving (removed or draining); handing leadership to replica {To}")]
     public static partial void HandingOverLeadership(ILogger logger, ulong shardId, ulong to);
 
+    [LoggerMessage(EventId = 5119, Level = LogLevel.Information, Message = "Shard {ShardId}: handing leadership to its preferred replica {To}")]
+    public static partial void HandingBackLeadership(ILogger logger, ulong shardId, ulong to);
+
     [LoggerMessage(EventId = 5112, Level = LogLevel.Information, Message = "Shard {ShardId}: replica {ReplicaId} left the group; stopping it and deleting its data")]
     public static partial void RemovingReplica(ILogger logger, ulong shardId, ulong replicaId);
 

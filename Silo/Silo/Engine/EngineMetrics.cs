@@ -60,7 +60,7 @@ internal sealed class EngineMetrics
         Woken = meter.CreateCounter<long>("multiraft.woken", "{replica}",
             "Quiesced replicas on this silo woken by a message, a request or another silo's suspicion or restart");
         PeerChanges = meter.CreateCounter<long>("multiraft.peer.changes", "{event}",
-            "Other silos this silo began to suspect (change=suspected: silent for an election timeout) or saw restart (change=restarted)");
+            "Other silos this silo began to suspect (change=suspected: silent for an election timeout), saw restart (change=restarted) or heard again after a suspicion (change=returned)");
         meter.CreateObservableGauge("multiraft.replicas.nonempty", () => engine.CountReplicas(static h => h.Id.Shard != 0 && h.Keys > 0), "{replica}",
             "Data replicas on this silo holding at least one key (one series, where the per-shard gauges stop at OpenTelemetry's 2,000 series)");
         meter.CreateObservableGauge("multiraft.shard.keys", () => engine.ShardSizes(bytes: false), "{key}",
@@ -120,7 +120,12 @@ internal sealed class EngineMetrics
     public Counter<long> PeerChanges { get; }
 
     public void OnPeerChange(PeerChange change) =>
-        PeerChanges.Add(1, new KeyValuePair<string, object?>("change", change == PeerChange.Suspected ? "suspected" : "restarted"));
+        PeerChanges.Add(1, new KeyValuePair<string, object?>("change", change switch
+        {
+            PeerChange.Suspected => "suspected",
+            PeerChange.Restarted => "restarted",
+            _ => "returned",
+        }));
 
     /// <summary>
     /// Observes a Ready just taken from <paramref name="host"/>'s node, before its role change is

@@ -39,13 +39,17 @@ internal sealed class EngineWorker
     private readonly Dictionary<string, Grains.Interfaces.Protos.MessageBatch?> _batches = new(StringComparer.Ordinal);
     private readonly SiloEngine _engine;
     private readonly ILogger _logger;
+    private readonly Func<ulong, bool> _memberDown;
     private int _tickPending;
+    // The leader TickAll asks to quiesce, for _memberDown (one delegate, not one per call).
+    private ReplicaHost? _quiescing;
 
     public EngineWorker(int index, SiloEngine engine, ILogger logger)
     {
         Index = index;
         _engine = engine;
         _logger = logger;
+        _memberDown = IsMemberDown;
     }
 
     public int Index { get; }
@@ -259,7 +263,7 @@ internal sealed class EngineWorker
 
             // Before the tick: the heartbeat round that showed every member knows the commit went
             // out on an earlier tick, and this tick's round would only be answered and dropped.
-            if (quiesceTicks > 0 && node.Role == RaftRole.Leader && ++h.IdleTicks >= quiesceTicks && node.TryQuiesce())
+            if (quiesceTicks > 0 && node.Role == RaftRole.Leader && ++h.IdleTicks >= quiesceTicks && TryQuiesce(h))
             {
                 _engine.Metrics.Quiesced.Add(1);
                 _settled.Add(h);
@@ -286,10 +290,34 @@ internal sealed class EngineWorker
         _settled.Clear();
     }
 
-    // Wakes the quiesced replicas that another silo's change concerns: followers whose leader
-    // lives there (it may be gone: they must time out and elect), and, when it restarted, leaders
-    // with a member there (it came back as a follower that must hear from its leader). Rare, so
-    // a walk over the owned replicas is cheaper than keeping an index up to date.
+    // A leader quiesces without waiting for members on a suspected silo: heartbeating them each
+    // tick until their silo came back would keep every group that elected or wrote during the
+    // outage awake for its whole length. Their leader wakes when the silo is heard from again.
+    private bool TryQuiesce(ReplicaHost leader)
+    {
+        _quiescing = leader;
+        try
+        {
+            return leader.Member.Node.TryQuiesce(_memberDown);
+        }
+        finally
+        {
+            _quiescing = null;
+        }
+    }
+
+    private bool IsMemberDown(ulong member) =>
+        _quiescing is { } h && _engine.SiloOf(h.Id.Shard, member) is { } silo && _engine.IsSuspected(silo);
+
+    // Acts on another silo's change for the quiesced replicas it concerns. Followers whose leader
+    // lives there wake when it is suspected or restarted (it may be gone: they must time out and
+    // elect). A quiesced leader with a member there stays quiesced and sends that member alone one
+    // quiesce heartbeat when it restarted (it came back as a follower that knows no leader) or
+    // returned from a suspicion while it may lack entries (the leader quiesced without it): the
+    // member learns its leader and commit and goes quiet, or answers that it lags and is sent what
+    // it lacks, which wakes the group. Waking every such group instead cost a restart of a silo
+    // with 10,000 replicas some 100,000 heartbeats on each other silo. Rare, so a walk over the
+    // owned replicas is cheaper than keeping an index up to date.
     private void WakeDependents(PeerEvent change)
     {
         foreach (var h in _owned)
@@ -300,10 +328,14 @@ internal sealed class EngineWorker
                 continue;
             }
 
-            var wake = node.Role == RaftRole.Leader
-                ? change.Change == PeerChange.Restarted && HasMemberOn(h, change.Silo)
-                : node.Lead != 0 && LivesOn(h, node.Lead, change.Silo);
-            if (wake)
+            if (node.Role == RaftRole.Leader)
+            {
+                if (change.Change != PeerChange.Suspected && NotifyMembersOn(h, change.Silo, laggingOnly: change.Change == PeerChange.Returned))
+                {
+                    _active.Add(h);
+                }
+            }
+            else if (change.Change != PeerChange.Returned && node.Lead != 0 && LivesOn(h, node.Lead, change.Silo))
             {
                 node.Wake();
                 OnWoken(h);
@@ -323,18 +355,22 @@ internal sealed class EngineWorker
     private bool LivesOn(ReplicaHost host, ulong member, string silo) =>
         string.Equals(_engine.SiloOf(host.Id.Shard, member), silo, StringComparison.Ordinal);
 
-    private bool HasMemberOn(ReplicaHost host, string silo)
+    // Sends each member of the quiesced leader's group on the silo a quiesce heartbeat (with
+    // laggingOnly, those not known to hold the whole committed log); whether any was sent.
+    private bool NotifyMembersOn(ReplicaHost leader, string silo, bool laggingOnly)
     {
-        var conf = host.Member.ConfState;
+        var node = leader.Member.Node;
+        var conf = leader.Member.ConfState;
+        var sent = false;
         foreach (var id in conf.Voters.Concat(conf.Learners))
         {
-            if (id != host.Id.Replica && LivesOn(host, id, silo))
+            if (id != leader.Id.Replica && LivesOn(leader, id, silo) && !(laggingOnly && node.HoldsCommittedLog(id)))
             {
-                return true;
+                sent |= node.SendQuiesceHeartbeat(id);
             }
         }
 
-        return false;
+        return sent;
     }
 
     private async ValueTask ProcessReadiesAsync(CancellationToken stopping)

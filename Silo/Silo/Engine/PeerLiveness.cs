@@ -7,9 +7,10 @@ namespace MultiRaft.Silo.Engine;
 /// every quiesced group, once per silo pair instead of once per shard. Every batch a silo sends
 /// (Raft traffic, or the small beat the engine sends each tick) counts as hearing from it. A silo
 /// silent for <c>suspectAfterTicks</c> ticks is suspected, and one whose incarnation changed has
-/// restarted: either way the engine wakes the quiesced replicas that depend on it. Nothing here
-/// decides safety (terms, votes and logs are Raft's); a missed event could only delay an election,
-/// which is why a silo heard again after a suspicion is suspected afresh when it falls silent again.
+/// restarted: either way the engine wakes the quiesced replicas that depend on it; one suspected
+/// and heard again has returned, which wakes the leaders that quiesced while it was away. Nothing here
+/// decides safety (terms, votes and logs are Raft's); a missed event could only delay an election
+/// or leave a replica behind until its group's next write, which is why a silo heard again after a suspicion is suspected afresh when it falls silent again.
 /// </summary>
 /// <param name="suspectAfterTicks">Ticks of silence after which a silo is suspected (the election timeout).</param>
 internal sealed class PeerLiveness(int suspectAfterTicks)
@@ -44,7 +45,8 @@ internal sealed class PeerLiveness(int suspectAfterTicks)
         var now = Interlocked.Increment(ref _now);
         foreach (var (silo, peer) in _peers)
         {
-            if (Volatile.Read(ref peer.Restarted))
+            var restarted = Volatile.Read(ref peer.Restarted);
+            if (restarted)
             {
                 Volatile.Write(ref peer.Restarted, false);
                 _events.Add(new PeerEvent(silo, PeerChange.Restarted));
@@ -53,27 +55,31 @@ internal sealed class PeerLiveness(int suspectAfterTicks)
             var silent = now - Volatile.Read(ref peer.LastHeard) >= suspectAfterTicks;
             if (silent && !peer.Suspected)
             {
-                peer.Suspected = true;
+                Volatile.Write(ref peer.Suspected, true);
                 _events.Add(new PeerEvent(silo, PeerChange.Suspected));
             }
-            else if (!silent)
+            else if (!silent && peer.Suspected)
             {
-                peer.Suspected = false;
+                Volatile.Write(ref peer.Suspected, false);
+                if (!restarted)
+                {
+                    _events.Add(new PeerEvent(silo, PeerChange.Returned));
+                }
             }
         }
 
         return _events;
     }
 
-    /// <summary>Whether <paramref name="silo"/> is suspected now (for tests and diagnostics).</summary>
-    public bool IsSuspected(string silo) => _peers.TryGetValue(silo, out var p) && p.Suspected;
+    /// <summary>Whether <paramref name="silo"/> is suspected now. Any thread.</summary>
+    public bool IsSuspected(string silo) => _peers.TryGetValue(silo, out var p) && Volatile.Read(ref p.Suspected);
 
     private sealed class Peer
     {
         public long LastHeard;
         public ulong Incarnation;
         public bool Restarted;
-        // Written by the tick thread only.
+        // Written by the tick thread only; read by the engine's workers.
         public bool Suspected;
     }
 }
@@ -88,4 +94,10 @@ internal enum PeerChange : byte
 
     /// <summary>A new incarnation: its replicas restarted from their logs, none leads and none is quiesced.</summary>
     Restarted,
+
+    /// <summary>
+    /// Heard again after a suspicion, the same incarnation (paused, or cut off): leaders that
+    /// quiesced without waiting for its replicas must now bring them up to date.
+    /// </summary>
+    Returned,
 }

@@ -275,6 +275,9 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="silo"/> has been silent for an election timeout (this silo's view). Any thread.</summary>
+    public bool IsSuspected(string silo) => _liveness.IsSuspected(silo);
+
     /// <summary>The silo hosting <paramref name="replica"/> of <paramref name="shard"/>, by the router's map or the last message seen from it.</summary>
     public string? SiloOf(ulong shard, ulong replica) =>
         ResolveSilo?.Invoke(shard, replica) ?? (_peerHints.TryGetValue((shard, replica), out var s) ? s : null);

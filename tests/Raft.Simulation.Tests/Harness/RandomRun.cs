@@ -122,7 +122,16 @@ public sealed class RandomRun
         }
         else if ((p -= 0.002) < 0)
         {
-            _c.Leader?.Running.TryQuiesce();
+            // Half the time as the silo does: without waiting for members that are down.
+            var leader = _c.Leader?.Running;
+            if (_rng.Next(2) == 0)
+            {
+                leader?.TryQuiesce();
+            }
+            else
+            {
+                leader?.TryQuiesce(id => _c.Nodes.TryGetValue(id, out var n) && !n.IsUp);
+            }
         }
     }
 
@@ -181,7 +190,13 @@ public sealed class RandomRun
         var down = _c.Nodes.Values.Where(n => !n.IsUp && !n.IsRemoved).ToList();
         if (down.Count > 0)
         {
-            _c.Restart(down[_rng.Next(down.Count)].Id);
+            var id = down[_rng.Next(down.Count)].Id;
+            _c.Restart(id);
+            // As the silo does when a member's silo restarts: its quiesced leader tells it alone.
+            if (_rng.Next(2) == 0 && _c.Leader?.Running is { IsQuiesced: true } leader)
+            {
+                leader.SendQuiesceHeartbeat(id);
+            }
         }
     }
 

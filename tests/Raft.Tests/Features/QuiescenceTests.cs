@@ -23,6 +23,16 @@ public class QuiescenceTests
         return net;
     }
 
+    // Member 3 stopped before "x": 1 and 2 hold and know the commit of the whole log, 3 lacks it.
+    private static Network GroupWithMember3Down()
+    {
+        var net = Network.WithLeader(3);
+        net.Ignore(3);
+        net.Propose(1, "x");
+        net.TickAll(2);
+        return net;
+    }
+
     [Fact]
     public void QuiesceIsRefusedWhileAMemberLags()
     {
@@ -81,6 +91,112 @@ public class QuiescenceTests
         Assert.Equal(net[1].Node.LastIndex, net[4].Node.Committed);
         Assert.Equal(["x"], net[4].AppliedCommands);
         Assert.True(net[1].Node.IsQuiesced);
+    }
+
+    // A member the host knows is down (its silo silent past an election timeout) is not waited
+    // for: an outage would otherwise keep every group that elected or wrote during it
+    // heartbeating each tick for as long as it lasted.
+    [Fact]
+    public void LeaderQuiescesWithoutAMemberTheHostSaysIsDown()
+    {
+        var net = GroupWithMember3Down();
+
+        Assert.True(net[1].Node.HoldsCommittedLog(2));
+        Assert.False(net[1].Node.HoldsCommittedLog(3));
+        Assert.False(net[1].Node.TryQuiesce());
+        Assert.False(net[1].Node.TryQuiesce(id => id == 2));
+        Assert.True(net[1].Node.TryQuiesce(id => id == 3));
+        net.Stabilize();
+        Assert.True(net[2].Node.IsQuiesced);
+        net.ClearTraffic();
+
+        // The transport reports the quiesce heartbeat to the member that is down as undelivered.
+        net[1].Node.ReportUnreachable(3);
+        net.TickAll(500);
+
+        Assert.True(net[1].Node.IsQuiesced);
+        Assert.Empty(net.Traffic);
+        Assert.Equal(RaftRole.Leader, net[1].Node.Role);
+    }
+
+    [Theory]
+    [InlineData(new ulong[] { 4, 5 }, true)]
+    [InlineData(new ulong[] { 3, 4, 5 }, false)]
+    public void MembersSaidDownAreSkippedOnlyWhileTheOthersMakeAMajority(ulong[] down, bool quiesces)
+    {
+        var net = Network.WithLeader(5);
+        net.Propose(1, "x");
+        foreach (var id in down)
+        {
+            net.Ignore(id);
+        }
+
+        // A round that carries the commit of "x", answered by those still running.
+        net.TickAll(2);
+
+        Assert.Equal(quiesces, net[1].Node.TryQuiesce(down.Contains));
+        Assert.Equal(quiesces, net[1].Node.IsQuiesced);
+    }
+
+    // A restarted member knows no leader and ticks towards an election: one quiesce heartbeat
+    // tells it who leads and quiets it, and the rest of the group never wakes.
+    [Fact]
+    public void ARestartedMemberIsQuietenedByOneHeartbeatWithoutWakingTheGroup()
+    {
+        var net = QuiescedGroup();
+        net[3].Restart();
+        Assert.False(net[3].Node.IsQuiesced);
+        Assert.Equal(0ul, net[3].Node.Lead);
+
+        Assert.True(net[1].Node.SendQuiesceHeartbeat(3));
+        net.Stabilize();
+
+        Assert.True(net[3].Node.IsQuiesced);
+        Assert.Equal(1ul, net[3].Node.Lead);
+        Assert.True(net[1].Node.IsQuiesced);
+        Assert.True(net[2].Node.IsQuiesced);
+        Assert.Equal(1, net.Count(MessageType.Heartbeat));
+        Assert.Equal(1, net.Count(MessageType.HeartbeatResponse));
+        net.ClearTraffic();
+        net.TickAll(100);
+        Assert.Empty(net.Traffic);
+    }
+
+    // Left behind by a leader that quiesced without it, a member told by one quiesce heartbeat
+    // answers that it lags, is sent what it lacks, and from then on counts like any other.
+    [Fact]
+    public void AMemberLeftBehindIsCaughtUpAfterOneQuiesceHeartbeat()
+    {
+        var net = GroupWithMember3Down();
+        Assert.True(net[1].Node.TryQuiesce(id => id == 3));
+        net.Stabilize();
+        net[3].Restart();
+        net.Unignore(3);
+        Assert.True(net[3].Node.Committed < net[1].Node.LastIndex);
+
+        Assert.True(net[1].Node.SendQuiesceHeartbeat(3));
+        net.Stabilize();
+        Assert.False(net[1].Node.IsQuiesced);
+        net.TickAll(2);
+
+        Assert.Equal(net[1].Node.LastIndex, net[3].Node.Committed);
+        Assert.Equal(["x"], net[3].AppliedCommands);
+        Assert.True(net[1].Node.HoldsCommittedLog(3));
+        Assert.True(net[1].Node.TryQuiesce());
+    }
+
+    [Fact]
+    public void OnlyAQuiescedLeaderSendsAQuiesceHeartbeatAndOnlyToAnotherMember()
+    {
+        var awake = Network.WithLeader(3);
+        Assert.False(awake[1].Node.SendQuiesceHeartbeat(2));
+
+        var net = QuiescedGroup();
+        Assert.False(net[2].Node.SendQuiesceHeartbeat(3));
+        Assert.False(net[1].Node.SendQuiesceHeartbeat(1));
+        Assert.False(net[1].Node.SendQuiesceHeartbeat(9));
+        net.Stabilize();
+        Assert.Empty(net.Traffic);
     }
 
     [Fact]
