@@ -87,6 +87,32 @@ public sealed class MembershipReconcilerTests
         Assert.Equal("transfer to 3", Describe(step));
     }
 
+    // A small log (an idle shard's) is within the slack of a match of 0: that is a voter that
+    // answered nothing to this leader (down, or not heard yet), and gets no leadership.
+    [Theory]
+    [InlineData(900ul, 1000ul, false, true)]
+    [InlineData(899ul, 1000ul, false, false)]
+    [InlineData(0ul, 12ul, false, false)]
+    [InlineData(1ul, 12ul, false, true)]
+    [InlineData(12ul, 12ul, true, false)]
+    public void Leadership_goes_back_to_the_preferred_voter_only_once_it_answered_nearly_everything_from_a_silo_not_silent(
+        ulong match, ulong committed, bool silent, bool handsBack)
+    {
+        var conf = new ConfState([1, 2, 3]);
+
+        Assert.Equal(handsBack, MembershipReconciler.HandBackTo(1, conf, 3, id => id == 3 ? match : committed, committed, id => silent && id == 3));
+    }
+
+    [Fact]
+    public void Leadership_is_never_handed_back_to_itself_a_learner_or_nobody()
+    {
+        var conf = new ConfState([1, 2, 3], learners: [4]);
+
+        Assert.False(MembershipReconciler.HandBackTo(1, conf, 1, _ => Committed, Committed, _ => false));
+        Assert.False(MembershipReconciler.HandBackTo(1, conf, 4, _ => Committed, Committed, _ => false));
+        Assert.False(MembershipReconciler.HandBackTo(1, conf, 0, _ => Committed, Committed, _ => false));
+    }
+
     [Fact]
     public void Nothing_while_joint_when_settled_or_without_a_list()
     {

@@ -109,6 +109,29 @@ internal static class MembershipReconciler
         return false;
     }
 
+    /// <summary>
+    /// Whether a leader should hand leadership to the shard's preferred replica
+    /// <paramref name="prefer"/>: another voter, nearly caught up (Raft's transfer sends the rest
+    /// before it hands over, and under load a follower's match index rarely equals the commit
+    /// index), that acknowledged something to this leader and whose silo is not
+    /// <paramref name="silent"/>. Without the last two, while a silo was down every pass asked the
+    /// leaders of the shards preferring it to hand over to it, each transfer timed out after an
+    /// election timeout, and those leaders never went quiet.
+    /// </summary>
+    public static bool HandBackTo(ulong self, ConfState conf, ulong prefer, Func<ulong, ulong> matchOf, ulong committed, Func<ulong, bool> silent)
+    {
+        ArgumentNullException.ThrowIfNull(conf);
+        ArgumentNullException.ThrowIfNull(matchOf);
+        ArgumentNullException.ThrowIfNull(silent);
+        if (prefer == 0 || prefer == self || !conf.Voters.Contains(prefer))
+        {
+            return false;
+        }
+
+        var match = matchOf(prefer);
+        return match != 0 && match + CatchUpSlack >= committed && !silent(prefer);
+    }
+
     /// <summary>A voter other than <paramref name="self"/>, allowed by <paramref name="eligible"/>, that has every committed entry; 0 if none.</summary>
     public static ulong HandOffTarget(ulong self, ConfState conf, Func<ulong, bool> eligible, Func<ulong, ulong> matchOf, ulong committed)
     {

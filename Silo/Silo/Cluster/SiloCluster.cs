@@ -568,17 +568,10 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             ClusterLog.HandingOverLeadership(logger, g.ShardId, to);
             g.Node.TransferLeader(to);
         }
-        else if (prefer != 0 && prefer != g.ReplicaId && g.ConfState.Voters.Contains(prefer)
-                 && matchOf(prefer) is var preferMatch and not 0
-                 && preferMatch + MembershipReconciler.CatchUpSlack >= g.Node.Committed
-                 && !(engine.SiloOf(g.ShardId, prefer) is { } preferSilo && engine.IsSuspected(preferSilo)))
+        else if (MembershipReconciler.HandBackTo(g.ReplicaId, g.ConfState, prefer, matchOf, g.Node.Committed,
+                     id => engine.SiloOf(g.ShardId, id) is { } silo && engine.IsSuspected(silo)))
         {
-            // Nearly caught up is enough: Raft's transfer sends the rest before it hands over, and
-            // under load a follower's match index rarely equals the commit index. A transfer already
-            // under way to the same replica is not restarted by asking again. Not to a replica that
-            // acknowledged nothing to this leader or whose silo is silent: while a silo was down,
-            // each pass asked every shard it preferred to hand over to it, each transfer timed out
-            // after an election timeout, and the leaders kept waiting on them stayed awake.
+            // A transfer already under way to the same replica is not restarted by asking again.
             ClusterLog.HandingBackLeadership(logger, g.ShardId, prefer);
             g.Node.TransferLeader(prefer);
         }
