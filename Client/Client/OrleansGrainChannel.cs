@@ -11,6 +11,8 @@ namespace MultiRaft.Client;
 /// </summary>
 public sealed class OrleansGrainChannel(IGrainFactory grains) : IGrainChannel
 {
+    private readonly SiloGrainReferences _silos = new(grains);
+
     /// <inheritdoc />
     public async ValueTask<ClientResponse> SendAsync(ReplicaAddress target, ClientRequest request, CancellationToken cancellationToken)
     {
@@ -19,7 +21,7 @@ public sealed class OrleansGrainChannel(IGrainFactory grains) : IGrainChannel
         {
             // Through the silo's grain: one per silo, where a replica grain per shard meant a
             // directory lookup for each shard's first call and an activation kept per replica.
-            var silo = grains.GetGrain<ISiloGrain>(target.SiloId);
+            var silo = _silos.Of(target.SiloId);
             return await AnswerAsync(silo.Serve(target.ShardId, target.ReplicaId, request),
                 $"replica {target.ReplicaId} of shard {target.ShardId} on silo {target.SiloId}", cancellationToken).ConfigureAwait(false);
         }

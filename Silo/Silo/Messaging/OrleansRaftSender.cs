@@ -14,6 +14,7 @@ internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory dire
 {
     // A clock reading taken when this process starts: a restarted silo sends another, so receivers tell a restart from a pause.
     private readonly ulong _incarnation = (ulong)DateTime.UtcNow.Ticks;
+    private readonly SiloGrainReferences _silos = new(grains);
     private byte[]? _beat;
 
     public bool IsReachable(string siloId) => directory.ActiveSilo(siloId) is not null;
@@ -23,7 +24,7 @@ internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory dire
         batch.FromSilo = selfSiloId;
         batch.FromIncarnation = _incarnation;
         // One way: the returned task is already complete, and a lost batch is Raft's to repeat.
-        _ = grains.GetGrain<ISiloGrain>(siloId).Deliver(batch.ToByteArray());
+        _ = _silos.Of(siloId).Deliver(batch.ToByteArray());
     }
 
     public void SendBeats()
@@ -36,7 +37,7 @@ internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory dire
             {
                 if (!string.Equals(name, selfSiloId, StringComparison.Ordinal))
                 {
-                    _ = grains.GetGrain<ISiloGrain>(name).Deliver(beat);
+                    _ = _silos.Of(name).Deliver(beat);
                 }
             }
         }
@@ -49,6 +50,6 @@ internal sealed class OrleansRaftSender(IGrainFactory grains, SiloDirectory dire
     public void SendChunk(string siloId, SnapshotChunk chunk)
     {
         chunk.FromSilo = selfSiloId;
-        _ = grains.GetGrain<ISiloGrain>(siloId).DeliverChunk(chunk.ToByteArray());
+        _ = _silos.Of(siloId).DeliverChunk(chunk.ToByteArray());
     }
 }
