@@ -25,7 +25,8 @@ internal sealed partial class Raft
     /// Waiting for them kept every group that elected a leader, or took a write, while one of its
     /// members was down heartbeating each tick for as long as the outage lasted (at 10,000 shards a
     /// silo down cost the others 17,000 heartbeats a second each). Such a member is behind at worst,
-    /// which Raft allows; the host wakes the leader when it is heard from again, so that it catches up.
+    /// which Raft allows; when it is heard from again, the host has the leader send it one quiesce
+    /// heartbeat (<see cref="SendQuiesceHeartbeat"/>), whose answer gets it what it lacks.
     /// </param>
     public bool TryQuiesce(Func<ulong, bool>? down = null)
     {

@@ -292,7 +292,8 @@ internal sealed class EngineWorker
 
     // A leader quiesces without waiting for members on a suspected silo: heartbeating them each
     // tick until their silo came back would keep every group that elected or wrote during the
-    // outage awake for its whole length. Their leader wakes when the silo is heard from again.
+    // outage awake for its whole length. When the silo is heard from again, their leader sends
+    // them one quiesce heartbeat (WakeDependents), whose answer gets them what they missed.
     private bool TryQuiesce(ReplicaHost leader)
     {
         _quiescing = leader;

@@ -7,10 +7,12 @@ namespace MultiRaft.Silo.Engine;
 /// every quiesced group, once per silo pair instead of once per shard. Every batch a silo sends
 /// (Raft traffic, or the small beat the engine sends each tick) counts as hearing from it. A silo
 /// silent for <c>suspectAfterTicks</c> ticks is suspected, and one whose incarnation changed has
-/// restarted: either way the engine wakes the quiesced replicas that depend on it; one suspected
-/// and heard again has returned, which wakes the leaders that quiesced while it was away. Nothing here
-/// decides safety (terms, votes and logs are Raft's); a missed event could only delay an election
-/// or leave a replica behind until its group's next write, which is why a silo heard again after a suspicion is suspected afresh when it falls silent again.
+/// restarted: either way the engine acts for the quiesced replicas that depend on it. One
+/// suspected and then heard again in the same incarnation has returned: the leaders that may have
+/// quiesced without its replicas tell them what they missed. Nothing here decides safety (terms,
+/// votes and logs are Raft's); a missed event could only delay an election or leave a replica
+/// behind until its group's next write, which is why a silo heard again after a suspicion is
+/// suspected afresh when it falls silent again.
 /// </summary>
 /// <param name="suspectAfterTicks">Ticks of silence after which a silo is suspected (the election timeout).</param>
 internal sealed class PeerLiveness(int suspectAfterTicks)
