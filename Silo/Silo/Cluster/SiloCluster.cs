@@ -569,7 +569,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             g.Node.TransferLeader(to);
         }
         else if (MembershipReconciler.HandBackTo(g.ReplicaId, g.ConfState, prefer, matchOf, g.Node.Committed,
-                     id => engine.SiloOf(g.ShardId, id) is { } silo && engine.IsSuspected(silo)))
+                     id => engine.OnSuspectedSilo(g.ShardId, id)))
         {
             // A transfer already under way to the same replica is not restarted by asking again.
             ClusterLog.HandingBackLeadership(logger, g.ShardId, prefer);

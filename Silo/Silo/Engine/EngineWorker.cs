@@ -308,7 +308,7 @@ internal sealed class EngineWorker
     }
 
     private bool IsMemberDown(ulong member) =>
-        _quiescing is { } h && _engine.SiloOf(h.Id.Shard, member) is { } silo && _engine.IsSuspected(silo);
+        _quiescing is { } h && _engine.OnSuspectedSilo(h.Id.Shard, member);
 
     // Acts on another silo's change for the quiesced replicas it concerns. Followers whose leader
     // lives there wake when it is suspected or restarted (it may be gone: they must time out and

@@ -275,8 +275,11 @@ internal sealed class SiloEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether <paramref name="silo"/> has been silent for an election timeout (this silo's view). Any thread.</summary>
-    public bool IsSuspected(string silo) => _liveness.IsSuspected(silo);
+    /// <summary>
+    /// Whether the silo hosting <paramref name="replica"/> of <paramref name="shard"/> has been
+    /// silent for an election timeout (this silo's view; false when its silo is unknown). Any thread.
+    /// </summary>
+    public bool OnSuspectedSilo(ulong shard, ulong replica) => SiloOf(shard, replica) is { } silo && _liveness.IsSuspected(silo);
 
     /// <summary>The silo hosting <paramref name="replica"/> of <paramref name="shard"/>, by the router's map or the last message seen from it.</summary>
     public string? SiloOf(ulong shard, ulong replica) =>
