@@ -164,7 +164,8 @@ public sealed class ElasticTests(ITestOutputHelper output) : IDisposable
         return "";
     }
 
-    private void Log(string line) => output.WriteLine($"{_clock.Elapsed:mm\\:ss\\.f} {line}");
+    // UTC as the silos' logs have it, and the time into the test.
+    private void Log(string line) => output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} ({_clock.Elapsed:mm\\:ss\\.f}) {line}");
 
     private async Task WaitAsync(MultiRaftClient client, Func<ClusterView, string> why, string what, WriteLoad? load = null)
     {
@@ -194,7 +195,10 @@ public sealed class ElasticTests(ITestOutputHelper output) : IDisposable
                 SiloProcess.WriteLogs(_silos, output);
                 output.WriteLine($"--- the last cluster view, at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} Unix ms ---");
                 output.WriteLine(view?.ToString() ?? "none");
-                Assert.Fail($"waited {Patience.TotalSeconds} s for {what}: {last}");
+                // The reason last as well as in the failure: CI may show only the output's tail.
+                var failure = $"waited {Patience.TotalSeconds} s for {what}: {last}; processes: {string.Join(", ", _silos.Select(s => s.Describe()))}";
+                Log(failure);
+                Assert.Fail(failure);
             }
 
             await Task.Delay(200);

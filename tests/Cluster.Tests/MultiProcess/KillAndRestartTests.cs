@@ -51,10 +51,10 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         // Phase 1: half the keys with all silos up; phase 2: kill the busiest silo and keep going.
         await WriteAsync(client, http, 0, Keys / 2, acked, unknown);
         var victim = await MakeBusiestAsync(grains, client);
-        output.WriteLine($"killing {_silos[victim].SiloId} (kill -9), the leader of every data shard, after {acked.Count} acknowledged writes");
+        Log($"killing {_silos[victim].SiloId} (kill -9), the leader of every data shard, after {acked.Count} acknowledged writes");
         _silos[victim].Kill9();
         await WriteAsync(client, http, Keys / 2, Keys, acked, unknown);
-        output.WriteLine($"{acked.Count} acknowledged, {unknown.Count} unknown; restarting {_silos[victim].SiloId}");
+        Log($"{acked.Count} acknowledged, {unknown.Count} unknown; restarting {_silos[victim].SiloId}");
         _silos[victim].Start();
         await WaitConvergedAsync(grains, "the restarted silo to catch up");
 
@@ -192,68 +192,81 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private async Task WaitConvergedAsync(IGrainFactory grains, string what)
+    private async Task WaitConvergedAsync(IGrainFactory grains, string what) =>
+        await WaitForAsync(() => UnconvergedAsync(grains), what);
+
+    // Why the cluster has not converged (the first difference found), or null when every shard
+    // has three replicas with identical data.
+    private static async Task<string?> UnconvergedAsync(IGrainFactory grains)
     {
-        await WaitAsync(async () =>
+        var view = await TryViewAsync(grains);
+        if (view is null || view.Shards.Count != Shards + 1)
         {
-            var view = await TryViewAsync(grains);
-            if (view is null || view.Shards.Count != Shards + 1)
+            return view is null ? "no cluster view" : $"{view.Shards.Count} shards in the view";
+        }
+
+        foreach (var shard in view.Shards)
+        {
+            if (shard.Replicas.Count != 3)
             {
-                return false;
+                return $"shard {shard.ShardId} has {shard.Replicas.Count} replicas";
             }
 
-            foreach (var shard in view.Shards)
+            var digests = new List<(string Silo, ulong Version, string Hex)>();
+            foreach (var r in shard.Replicas)
             {
-                if (shard.Replicas.Count != 3)
+                try
                 {
-                    return false;
-                }
-
-                var digests = new List<(ulong, string)>();
-                foreach (var r in shard.Replicas)
-                {
-                    try
+                    var d = await grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(shard.ShardId, r.ReplicaId, r.SiloId)).Digest();
+                    if (d.Status != ResponseStatus.Ok)
                     {
-                        var d = await grains.GetGrain<IReplicaGrain>(GrainKeys.Replica(shard.ShardId, r.ReplicaId, r.SiloId)).Digest();
-                        if (d.Status != ResponseStatus.Ok)
-                        {
-                            return false;
-                        }
+                        return $"shard {shard.ShardId} replica {r.ReplicaId} on {r.SiloId}: digest {d.Status} {d.Error}";
+                    }
 
-                        digests.Add((d.Version, Convert.ToHexString(d.Value.Span)));
-                    }
-                    catch (Exception ex) when (ex is not OutOfMemoryException)
-                    {
-                        // A silo that is down or not yet back: its replicas are refused or unreachable.
-                        return false;
-                    }
+                    digests.Add((r.SiloId, d.Version, Convert.ToHexString(d.Value.Span)));
                 }
-
-                // Data shards must match exactly; the router's own state changes with every heartbeat.
-                if (shard.ShardId != 0 && digests.Distinct().Count() != 1)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
-                    return false;
+                    // A silo that is down or not yet back: its replicas are refused or unreachable.
+                    return $"shard {shard.ShardId} replica {r.ReplicaId} on {r.SiloId}: {ex.GetType().Name} {ex.Message}";
                 }
             }
 
-            return true;
-        }, what);
+            // Data shards must match exactly; the router's own state changes with every heartbeat.
+            if (shard.ShardId != 0 && digests.Select(d => (d.Version, d.Hex)).Distinct().Count() != 1)
+            {
+                return $"shard {shard.ShardId} digests differ: {string.Join(", ", digests.Select(d => $"{d.Silo} version {d.Version} {d.Hex[..Math.Min(12, d.Hex.Length)]}"))}";
+            }
+        }
+
+        return null;
     }
 
-    private async Task WaitAsync(Func<Task<bool>> condition, string what)
+    private Task WaitAsync(Func<Task<bool>> condition, string what) =>
+        WaitForAsync(async () => await condition() ? null : "not yet", what);
+
+    // Polls until the check returns null; on timeout fails with the check's last answer, each
+    // silo process's state and the silos' logs.
+    private async Task WaitForAsync(Func<Task<string?>> unmet, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (!await condition())
+        while (await unmet() is { } why)
         {
             if (DateTime.UtcNow > deadline)
             {
+                // The reason last as well as in the failure: CI may show only the output's tail.
+                var failure = $"timed out waiting for {what}: {why}; processes: {string.Join(", ", _silos.Select(s => s.Describe()))}";
                 SiloProcess.WriteLogs(_silos, output);
-                Assert.Fail($"timed out waiting for {what}");
+                Log(failure);
+                Assert.Fail(failure);
             }
 
             await Task.Delay(200);
         }
     }
+
+    // With the silos' timestamps (UTC), so that the test's steps can be found in their logs.
+    private void Log(string line) => output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
 
     public void Dispose() => SiloProcess.DisposeAll(_silos, _root);
 }

@@ -51,6 +51,14 @@ internal sealed class SiloProcess : IDisposable
 
     public bool Running => _process is { HasExited: false };
 
+    /// <summary>The silo and its process's state (never started, running, or its exit code), for a failing test's message.</summary>
+    public string Describe() => _process switch
+    {
+        null => $"{SiloId} never started",
+        { HasExited: false } p => $"{SiloId} running (pid {p.Id})",
+        var p => $"{SiloId} exited with {p.ExitCode}",
+    };
+
     public void Start()
     {
         Directory.CreateDirectory(DataDir);
@@ -61,6 +69,10 @@ internal sealed class SiloProcess : IDisposable
         }
 
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Timestamps, so that a failing test's log lines can be set against each other and the test's own.
+        psi.Environment["Logging__Console__FormatterName"] = "simple";
+        psi.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+        psi.Environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
         _log = new StreamWriter(LogPath, append: true) { AutoFlush = true };
         var log = _log;
         _process = Process.Start(psi)!;
@@ -116,22 +128,38 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
-    /// <summary>Each silo's first errors (often the cause) and the tail of its log (the state now), for a test that failed.</summary>
+    /// <summary>
+    /// Each silo's process state, first errors (often the cause) and the tail of its log (the
+    /// state now), for a test that failed. Stack frames are left out: the same refusal's trace
+    /// repeated would otherwise fill the tail.
+    /// </summary>
     public static void WriteLogs(IEnumerable<SiloProcess> silos, ITestOutputHelper output)
     {
         foreach (var s in silos.Where(s => File.Exists(s.LogPath)))
         {
-            var lines = File.ReadLines(s.LogPath).ToList();
-            output.WriteLine($"--- {s.SiloId} first errors ---");
-            foreach (var at in Enumerable.Range(0, lines.Count).Where(i => lines[i].StartsWith("fail:", StringComparison.Ordinal)
-                || lines[i].StartsWith("crit:", StringComparison.Ordinal)).Take(5))
+            var lines = File.ReadLines(s.LogPath).Where(l => !IsStackFrame(l)).ToList();
+            output.WriteLine($"--- {s.Describe()}: first errors ---");
+            foreach (var at in Enumerable.Range(0, lines.Count).Where(i => IsError(lines[i])).Take(5))
             {
-                lines.Skip(at).Take(4).ToList().ForEach(output.WriteLine);
+                lines.Skip(at).Take(3).ToList().ForEach(output.WriteLine);
             }
 
             output.WriteLine($"--- {s.SiloId} log tail ---");
-            lines.TakeLast(40).ToList().ForEach(output.WriteLine);
+            lines.TakeLast(30).ToList().ForEach(output.WriteLine);
         }
+    }
+
+    // A console log line is "HH:mm:ss.fff level: category[id]" (the timestamp set in Start).
+    private static bool IsError(string line)
+    {
+        var text = line.Length > 13 && line[12] == ' ' ? line[13..] : line;
+        return text.StartsWith("fail:", StringComparison.Ordinal) || text.StartsWith("crit:", StringComparison.Ordinal);
+    }
+
+    private static bool IsStackFrame(string line)
+    {
+        var t = line.TrimStart();
+        return t.StartsWith("at ", StringComparison.Ordinal) || t.StartsWith("--- End of", StringComparison.Ordinal);
     }
 
     /// <summary>Kills every silo still running and deletes the test's directory.</summary>
