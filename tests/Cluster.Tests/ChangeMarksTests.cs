@@ -1,7 +1,10 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging.Abstractions;
+using MultiRaft.Grains.Kv;
 using MultiRaft.Grains.Replica;
 using MultiRaft.Silo.Engine;
 using MultiRaft.Silo.Hosting;
+using MultiRaft.Storage;
 using MultiRaft.Storage.FileWal;
 
 namespace MultiRaft.Cluster.Tests;
@@ -45,6 +48,68 @@ public sealed class ChangeMarksTests
             Assert.Equal([1UL], Take(engine, ChangeReader.Maintenance));
             Assert.Empty(Take(engine, ChangeReader.Report));
             Assert.Empty(Take(engine, ChangeReader.Maintenance));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_takes_exactly_the_replicas_changed_since_it_last_took() =>
+        await WithReplicasAsync(Enumerable.Range(1, 200).Select(s => (ulong)s), engine =>
+        {
+            // Added: every one changed, for each reader.
+            Assert.Equal(Enumerable.Range(1, 200).Select(s => (ulong)s), Take(engine, ChangeReader.Report).Order());
+            Assert.Empty(Take(engine, ChangeReader.Report));
+
+            // Marked twice before the report takes them: taken once.
+            ulong[] hosts = [17, 150, 3];
+            foreach (var shard in hosts.Concat(hosts))
+            {
+                engine.NoteChange(shard);
+            }
+
+            Assert.Equal(new ulong[] { 3, 17, 150 }, Take(engine, ChangeReader.Report).Order().ToArray());
+            Assert.Equal(200, Take(engine, ChangeReader.Maintenance).Length);
+            Assert.Empty(Take(engine, ChangeReader.Maintenance));
+        });
+
+    // Dense ids are looked up one by one; ids far apart (splits numbered past a large cluster's)
+    // are walked instead: the answer must be the same.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_slice_holds_the_hosted_replicas_whose_shard_id_leaves_the_remainder(bool sparseIds)
+    {
+        var shards = Enumerable.Range(0, 120).Select(i => (ulong)i + 1 + (sparseIds && i % 2 == 1 ? 1_000_000UL : 0)).ToList();
+        await WithReplicasAsync(shards, engine =>
+        {
+            for (var remainder = 0UL; remainder < 50; remainder++)
+            {
+                var slice = new List<ReplicaMember>();
+                engine.CollectSlice(remainder, 50, slice);
+                Assert.Equal(shards.Where(s => s % 50 == remainder).Order(), slice.Select(m => m.ShardId).Order());
+            }
+        });
+    }
+
+    // An engine (not started) hosting one replica of each shard, on a file WAL in a temporary directory.
+    private static async Task WithReplicasAsync(IEnumerable<ulong> shards, Action<SiloEngine> test)
+    {
+        var dir = Directory.CreateTempSubdirectory("multiraft-marks-");
+        try
+        {
+            using var meter = new Meter(MultiRaftMeter.Name);
+            await using var store = await ReplicaStore.OpenAsync(new FileWalProvider(new FileWalOptions { Directory = dir.FullName, Meter = meter }),
+                TestContext.Current.CancellationToken);
+            await using var engine = new SiloEngine(new SiloOptions { SiloId = "s1", Workers = 1 }, store, NullLogger.Instance, meter);
+            foreach (var shard in shards)
+            {
+                engine.AddReplica(new ReplicaId(shard, 1), new KvReplicaStateMachine(KvSessionOptions.Default, KvLimits.Default));
+            }
+
+            test(engine);
         }
         finally
         {

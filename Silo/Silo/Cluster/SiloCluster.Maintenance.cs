@@ -37,6 +37,8 @@ internal sealed partial class SiloCluster
     private bool _leaderWorkFound;
     // The replicas changed since the last pass that took them (reused: no list per pass).
     private readonly List<ReplicaMember> _changedHere = [];
+    // The replicas of this pass's safety-net slice (reused).
+    private readonly List<ReplicaMember> _safetyNetSlice = [];
 
     private void MaintainReplicas(RouterStateMachine view, bool draining)
     {
@@ -81,9 +83,11 @@ internal sealed partial class SiloCluster
     // is what the safety net is for).
     private void VisitSafetyNetSlice(RouterStateMachine view, bool draining, ulong pass)
     {
-        foreach (var hosted in engine.Replicas)
+        _safetyNetSlice.Clear();
+        engine.CollectSlice(pass % ReconcileNeed.SafetyNetPasses, ReconcileNeed.SafetyNetPasses, _safetyNetSlice);
+        foreach (var hosted in _safetyNetSlice)
         {
-            if (ReconcileNeed.SafetyNetDue(hosted.ShardId, pass) && hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
+            if (hosted.IsLeader && view.FindShard(hosted.ShardId) is { } shard)
             {
                 MaintainHosted(view, shard, hosted, draining, pass);
             }

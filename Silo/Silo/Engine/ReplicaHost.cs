@@ -41,8 +41,12 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWork
     /// <summary>Key and value bytes in the replica's KV state as last published by its worker.</summary>
     public long Bytes => Volatile.Read(ref _bytes);
 
-    /// <summary>Marks a change for every reader; the caller counts it after (see <see cref="SiloEngine.Changes"/>).</summary>
-    public void MarkChanged() => Interlocked.Or(ref _unread, (int)ChangeReader.All);
+    /// <summary>
+    /// Marks a change for every reader; the caller counts it after (see <see cref="SiloEngine.Changes"/>).
+    /// Returns the readers that had taken every earlier change (whose mark this sets): the
+    /// replica goes on their lists of changed replicas, once until they take it.
+    /// </summary>
+    public ChangeReader MarkChanged() => ChangeReader.All & ~(ChangeReader)Interlocked.Or(ref _unread, (int)ChangeReader.All);
 
     /// <summary>Whether the replica changed since <paramref name="reader"/> last asked; clears its mark.</summary>
     public bool TakeChanged(ChangeReader reader) => (Interlocked.And(ref _unread, ~(int)reader) & (int)reader) != 0;
