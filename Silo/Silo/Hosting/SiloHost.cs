@@ -25,9 +25,6 @@ namespace MultiRaft.Silo.Hosting;
 /// </summary>
 public static class SiloHost
 {
-    /// <summary>How often the dashboard samples Orleans' counters (its charts' resolution).</summary>
-    public const int DashboardCounterIntervalMs = 5_000;
-
     /// <summary>Builds the silo's host and opens its storage (the host is not started).</summary>
     public static async Task<WebApplication> BuildAsync(SiloOptions options, IConfiguration? configuration = null,
         Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
@@ -81,10 +78,7 @@ public static class SiloHost
             }
 
             silo.AddMultiRaft(options);
-            // The dashboard reads Orleans' instruments on its own timer; one of them counts the grain
-            // directory's cache by walking it, which at 10,000 shards was 1.6% of the silos' CPU
-            // under writes with the default of a reading a second.
-            silo.AddDashboard(o => o.CounterUpdateIntervalMs = DashboardCounterIntervalMs);
+            silo.AddDashboard();
         });
         builder.Services.AddMultiRaftHttpApi(h =>
         {
