@@ -13,6 +13,5 @@ public sealed class SiloGrainReferences(IGrainFactory grains)
     private readonly ConcurrentDictionary<string, ISiloGrain> _references = new(StringComparer.Ordinal);
 
     /// <summary>The grain of the silo named <paramref name="siloId"/>.</summary>
-    public ISiloGrain Of(string siloId) =>
-        _references.TryGetValue(siloId, out var silo) ? silo : _references.GetOrAdd(siloId, static (id, g) => g.GetGrain<ISiloGrain>(id), grains);
+    public ISiloGrain Of(string siloId) => _references.GetOrAdd(siloId, static (id, g) => g.GetGrain<ISiloGrain>(id), grains);
 }

@@ -196,7 +196,7 @@ public sealed class ElasticTests(ITestOutputHelper output) : IDisposable
                 output.WriteLine($"--- the last cluster view, at {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()} Unix ms ---");
                 output.WriteLine(view?.ToString() ?? "none");
                 // The reason last as well as in the failure: CI may show only the output's tail.
-                var failure = $"waited {Patience.TotalSeconds} s for {what}: {last}; processes: {string.Join(", ", _silos.Select(s => s.Describe()))}";
+                var failure = $"waited {Patience.TotalSeconds} s for {what}: {last}; processes: {SiloProcess.Describe(_silos)}";
                 Log(failure);
                 Assert.Fail(failure);
             }

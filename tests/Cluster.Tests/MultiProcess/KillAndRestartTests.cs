@@ -255,7 +255,7 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
             if (DateTime.UtcNow > deadline)
             {
                 // The reason last as well as in the failure: CI may show only the output's tail.
-                var failure = $"timed out waiting for {what}: {why}; processes: {string.Join(", ", _silos.Select(s => s.Describe()))}";
+                var failure = $"timed out waiting for {what}: {why}; processes: {SiloProcess.Describe(_silos)}";
                 SiloProcess.WriteLogs(_silos, output);
                 Log(failure);
                 Assert.Fail(failure);

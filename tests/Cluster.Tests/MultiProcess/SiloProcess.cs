@@ -59,6 +59,9 @@ internal sealed class SiloProcess : IDisposable
         var p => $"{SiloId} exited with {p.ExitCode}",
     };
 
+    /// <summary>Every silo's <see cref="Describe()"/>, for a failing test's message.</summary>
+    public static string Describe(IEnumerable<SiloProcess> silos) => string.Join(", ", silos.Select(s => s.Describe()));
+
     public void Start()
     {
         Directory.CreateDirectory(DataDir);
