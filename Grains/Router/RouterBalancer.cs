@@ -85,7 +85,7 @@ internal static class RouterBalancer
                 // It changes no epoch, so it may go beside a repair of the same shard.
                 if (!shard.LeaderPinned)
                 {
-                    commands.Add(RouterCommands.SetPreferredLeader(shard.ShardId, 0, false, nowMs));
+                    commands.Add(RouterCommands.BalanceLeader(shard.ShardId, 0, nowMs));
                 }
 
                 continue;
@@ -107,7 +107,7 @@ internal static class RouterBalancer
         while (NextLeaderChange(placeable, counts, candidates) is { } change)
         {
             var (shard, from) = candidates[change.Candidate];
-            commands.Add(RouterCommands.SetPreferredLeader(shard.ShardId, change.Replica.ReplicaId, false, nowMs));
+            commands.Add(RouterCommands.BalanceLeader(shard.ShardId, change.Replica.ReplicaId, nowMs));
             counts[from]--;
             counts[change.Replica.SiloId]++;
             candidates.RemoveAt(change.Candidate);

@@ -102,6 +102,14 @@ public static class RouterCommands
             SetPreferredLeader = new SetPreferredLeader { ShardId = shardId, ReplicaId = replicaId, Pinned = pinned },
         };
 
+    /// <summary>The leader balancer's <see cref="SetPreferredLeader"/>: refused if an operator has pinned the shard by the time it applies.</summary>
+    public static RouterCommand BalanceLeader(ulong shardId, ulong replicaId, long timestampMs) =>
+        new()
+        {
+            TimestampMs = timestampMs,
+            SetPreferredLeader = new SetPreferredLeader { ShardId = shardId, ReplicaId = replicaId, UnlessPinned = true },
+        };
+
     /// <summary>Marks <paramref name="siloId"/> DRAINING: its leaders and data replicas move to other silos.</summary>
     public static RouterCommand Drain(string siloId, long timestampMs)
     {

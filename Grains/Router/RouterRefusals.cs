@@ -69,6 +69,9 @@ public static class RouterRefusals
     /// <summary>SetPreferredLeader names a replica the router does not want a voter.</summary>
     public const string NotAVoter = "the replica is not a voter";
 
+    /// <summary>The leader balancer's SetPreferredLeader for a shard an operator pinned after the balancer looked.</summary>
+    public const string LeaderPinned = "an operator pinned the shard's leader";
+
     /// <summary>UndrainSilo of a silo that is neither draining nor active (dead or removed).</summary>
     public const string NotDraining = "the silo is not draining";
 

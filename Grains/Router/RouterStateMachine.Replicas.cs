@@ -193,6 +193,11 @@ public sealed partial class RouterStateMachine
             return RouterResult.Refused(RouterRefusals.UnknownShard);
         }
 
+        if (command.UnlessPinned && shard.LeaderPinned)
+        {
+            return RouterResult.Refused(RouterRefusals.LeaderPinned);
+        }
+
         if (command.ReplicaId != 0)
         {
             var replica = FindReplica(shard, command.ReplicaId);

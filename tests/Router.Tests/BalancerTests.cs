@@ -88,7 +88,7 @@ public sealed class BalancerTests
         // 16 over 3: s1 keeps 6, the others get 5 each, with the fewest changes (10).
         Assert.Equal(10, applied.Count);
         Assert.Equal(new Dictionary<string, int> { ["s1"] = 6, ["s2"] = 5, ["s3"] = 5 }, LeadersPerSilo(m));
-        Assert.All(applied, c => Assert.False(c.SetPreferredLeader.Pinned));
+        Assert.All(applied, c => Assert.Equal((false, true), (c.SetPreferredLeader.Pinned, c.SetPreferredLeader.UnlessPinned)));
     }
 
     [Fact]
@@ -310,7 +310,7 @@ public sealed class BalancerTests
         Settle(m, now + 2);
         var plan = RouterPlanner.Plan(m.State, now + 2, Options);
 
-        Assert.Equal([RouterCommands.SetPreferredLeader(5, onS4.ReplicaId, false, now + 2)], plan);
+        Assert.Equal([RouterCommands.BalanceLeader(5, onS4.ReplicaId, now + 2)], plan);
         Assert.Equal(RouterOutcome.Applied, m.Next(plan[0]).Outcome);
         Assert.Empty(Balance(m, now + 3));
         Assert.Equal([7, 6, 7, 7], ReplicasPerLiveSilo(m));
@@ -352,7 +352,7 @@ public sealed class BalancerTests
         var plan = RouterPlanner.Plan(m.State, now, Options);
 
         var onS4 = m.FindShard(5)!.Replicas.Single(r => r.SiloId == "s4");
-        Assert.Equal([RouterCommands.SetPreferredLeader(5, onS4.ReplicaId, false, now)], plan);
+        Assert.Equal([RouterCommands.BalanceLeader(5, onS4.ReplicaId, now)], plan);
     }
 
     [Fact]

@@ -82,6 +82,37 @@ public sealed class MoveReplicaTests
     }
 
     [Fact]
+    public void A_balancer_preference_planned_before_an_operator_pin_does_not_undo_it()
+    {
+        // CI: the balancer planned shard 8's leader onto s2 while an operator's transfer to s2 was
+        // being pinned; its plan committed after the pin and left the shard unpinned.
+        var (m, shard) = ThreeVoters();
+        var s2 = shard.Replicas.Single(r => r.SiloId == "s2").ReplicaId;
+        var s3 = shard.Replicas.Single(r => r.SiloId == "s3").ReplicaId;
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.SetPreferredLeader(3, s2, true, T0 + 20)).Outcome);
+        var before = m.State.Clone();
+
+        Assert.Equal(RouterRefusals.LeaderPinned, m.Next(RouterCommands.BalanceLeader(3, s2, T0 + 21)).Reason);
+        Assert.Equal(RouterRefusals.LeaderPinned, m.Next(RouterCommands.BalanceLeader(3, s3, T0 + 22)).Reason);
+        Assert.Equal(RouterRefusals.LeaderPinned, m.Next(RouterCommands.BalanceLeader(3, 0, T0 + 23)).Reason);
+
+        Assert.Equal(before, m.State);
+        Assert.Equal((s2, true), (shard.PreferredLeader, shard.LeaderPinned));
+    }
+
+    [Fact]
+    public void A_balancer_preference_applies_to_an_unpinned_shard()
+    {
+        var (m, shard) = ThreeVoters();
+        var s3 = shard.Replicas.Single(r => r.SiloId == "s3").ReplicaId;
+
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.BalanceLeader(3, s3, T0 + 20)).Outcome);
+        Assert.Equal((s3, false), (shard.PreferredLeader, shard.LeaderPinned));
+        Assert.Equal(RouterOutcome.Applied, m.Next(RouterCommands.BalanceLeader(3, 0, T0 + 21)).Outcome);
+        Assert.Equal((0UL, false), (shard.PreferredLeader, shard.LeaderPinned));
+    }
+
+    [Fact]
     public void Preference_refusals()
     {
         var (m, shard) = ThreeVoters();
