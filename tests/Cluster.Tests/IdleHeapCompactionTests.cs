@@ -19,6 +19,17 @@ public class IdleHeapCompactionTests
         Assert.False(IdleHeapCompaction.Due(entries, fragmentedMiB * MiB, heapMiB * MiB, Long));
 
     [Fact]
+    public void NotAgainForFreeSpaceTheLastCompactionCouldNotTakeBack()
+    {
+        // Measured: 80 MiB free between pinned buffers, compacted every minute from 236 MiB to 235.
+        Assert.False(IdleHeapCompaction.Due(0, 80 * MiB, 236 * MiB, Long, leftByLast: 80 * MiB));
+        Assert.False(IdleHeapCompaction.Due(0, (80 + 31) * MiB, 236 * MiB, Long, leftByLast: 80 * MiB));
+        // What appeared since counts as any fragmentation would.
+        Assert.True(IdleHeapCompaction.Due(0, (80 + 32) * MiB, 320 * MiB, Long, leftByLast: 80 * MiB));
+        Assert.False(IdleHeapCompaction.Due(0, (80 + 32) * MiB, 321 * MiB, Long, leftByLast: 80 * MiB));
+    }
+
+    [Fact]
     public void AtTheThresholdsExactly()
     {
         Assert.True(IdleHeapCompaction.Due(IdleHeapCompaction.QuietEntries - 1, 32 * MiB, 320 * MiB, IdleHeapCompaction.MinInterval));
