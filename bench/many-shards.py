@@ -16,11 +16,15 @@ them, whether a silo has loaded all of them, and single-write latency to idle ag
                                            request at a time, for at most SECONDS (default 90; fewer
                                            than 20 pairs by then fails); prints "busy p50 p99 idle
                                            p50 p99" (ms)
+   many-shards.py phases LOG SINCE         the seconds after SINCE (Unix time) at which the silo
+                                           log LOG first shows each step of a start: its WAL open,
+                                           Orleans starting, its replicas loaded, ready, HTTP up
 
 Keys are placed as the silos place them (Grains.Interfaces/KeyHash.cs): FNV-1a 64 over the bytes
 with MurmurHash3's 64-bit finaliser, the top 32 bits; a shard owns [hashStart, hashEnd).
 """
 import bisect
+import calendar
 import http.client
 import json
 import os
@@ -201,6 +205,32 @@ def latency(url, keyfile, silo, pairs=200, budget=90.0):
     print(f"{statistics.median(b):.3f} {p(b, 0.99):.3f} {statistics.median(i):.3f} {p(i, 0.99):.3f}")
 
 
+STAMP = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) ')
+# The steps of a silo's start, by a piece of their log message (Silo/Silo's log lines).
+STEPS = [("WAL open", ") opened: "), ("Orleans starting", "Silo starting with GC settings"),
+         ("replicas loaded", " replicas from storage in "), ("ready", " is ready: "), ("HTTP", "Now listening on: ")]
+
+
+def phases(logfile, since):
+    """The log's lines are stamped in UTC (Silo/Silo/appsettings.json); a message follows its stamp's line."""
+    since, found, stamp = float(since), {}, None
+    with open(logfile, errors="replace") as f:
+        for line in f:
+            m = STAMP.match(line)
+            if m:
+                stamp = calendar.timegm(time.strptime(m.group(1)[:19], "%Y-%m-%d %H:%M:%S")) + float("0" + m.group(1)[19:])
+            if stamp is None or stamp < since:
+                continue
+            for name, piece in STEPS:
+                if name not in found and piece in line:
+                    found[name] = stamp - since
+    if not found:
+        print(f"no timestamped start steps in {logfile} after {since:.3f}")
+        return 1
+    print(", ".join(f"{name} +{found[name]:.1f} s" for name, _ in STEPS if name in found))
+    return 0
+
+
 def main(argv):
     if len(argv) < 3:
         sys.exit(__doc__)
@@ -211,6 +241,8 @@ def main(argv):
         return write(args[0], args[1], float(args[2]) if len(args) > 2 else 60.0)
     if cmd == "loaded":
         return loaded(*args)
+    if cmd == "phases":
+        return phases(*args)
     if cmd == "latency":
         return latency(args[0], args[1], args[2], int(args[3]) if len(args) > 3 else 200,
                        float(args[4]) if len(args) > 4 else 90.0) or 0

@@ -16,9 +16,12 @@
 #      recovered each from its WAL up to the write of step 4), and a write to every shard sent to
 #      s3's HTTP API succeeded (s3 routes, and every shard has a leader that commits), failed
 #      writes retried. The time includes the supervisor's pause and the write sweep itself.
+#      Then when s3's log shows each step of its start (WAL open, Orleans starting, replicas
+#      loaded, ready, HTTP up), in seconds after the kill (bench/many-shards.py phases).
 #   6. the whole cluster stopped cleanly and started again from its WALs (./run.sh without
 #      --fresh): time from s1's process start until every silo serves every shard, as in 5 (the
-#      metrics of s1, s2 and s3, then writes to every shard through s1).
+#      metrics of s1, s2 and s3, then writes to every shard through s1), and each silo's start
+#      steps after s1's process start.
 # Prints every figure against its target with PASS/FAIL.
 #   usage: bench/many-shards.sh [SHARDS]      (default 10000)
 # Environment: MULTIRAFT_READY_TIMEOUT (seconds for the SHARDS cluster to be ready, default 600),
@@ -208,14 +211,17 @@ kill -9 "$pid"
 killed=$(now)
 served "$killed" http://127.0.0.1:8082 s3
 restart_one=$served_after
+echo "   s3's start after the kill: $(helper phases "$tmp/data/s3.log" "$killed")"
 
 echo "== the whole cluster stopped and started again from its WALs"
 stop_cluster
 keep_logs "$shards"
 start "$shards-restart" "$shards" resume
 pid=$(silo_pid s1) || die "no process for silo s1"
-served "$(started_at "$pid")" http://127.0.0.1:8080 s1 s2 s3
+restarted=$(started_at "$pid")
+served "$restarted" http://127.0.0.1:8080 s1 s2 s3
 restart_all=$served_after
+for s in s1 s2 s3; do echo "   $s's start after s1's: $(helper phases "$tmp/data/$s.log" "$restarted")"; done
 
 failed=0
 verdict() { # ok figure target
