@@ -18,6 +18,13 @@ internal sealed partial class Raft
 {
     public bool Quiesced { get; private set; }
 
+    // Set during TickIdle: the tick's heartbeat round may ask members to go quiet.
+    private bool _idleTick;
+
+    // Nothing stands in the way of quiescence but the members' knowledge of the log.
+    private bool MayQuiesce => Role == RaftRole.Leader && LeadTransferee == 0 && PendingReadCount == 0 && !_appendPending
+        && !Tracker.Config.Voters.IsJoint && Log.Committed == Log.LastIndex;
+
     /// <summary>Quiesces a leader whose group is fully caught up; false (and nothing changes) otherwise.</summary>
     /// <param name="down">
     /// Members the host knows to be down (their process silent past an election timeout), which
@@ -35,14 +42,14 @@ internal sealed partial class Raft
             return true;
         }
 
-        if (Role != RaftRole.Leader || LeadTransferee != 0 || PendingReadCount > 0 || _appendPending
-            || Tracker.Config.Voters.IsJoint || Log.Committed != Log.LastIndex)
+        if (!MayQuiesce)
         {
             return false;
         }
 
         var voters = Tracker.Config.Voters.Incoming;
         var caughtUpVoters = 0;
+        var allQuiet = true;
         foreach (var id in Tracker.Ids)
         {
             if (!HoldsCommittedLog(id))
@@ -55,6 +62,7 @@ internal sealed partial class Raft
                 return false;
             }
 
+            allQuiet &= id == Id || IsQuiet(Tracker.Progress[id]);
             if (voters.Contains(id))
             {
                 caughtUpVoters++;
@@ -68,10 +76,18 @@ internal sealed partial class Raft
 
         // Lease acknowledgements from before quiescence must not outlive it.
         _leaseFloorRound = _round + 1;
-        BroadcastHeartbeat(MessageFlags.Quiesce);
+        if (!allQuiet)
+        {
+            BroadcastHeartbeat(MessageFlags.Quiesce);
+        }
+
         Quiesced = true;
         return true;
     }
+
+    // The member said it went quiet after it was told the commit of the whole log, and no
+    // heartbeat since has woken it (anything else that would, an append, changes the log).
+    private bool IsQuiet(Progress pr) => pr.QuietRound >= pr.CommitToldRound && pr.QuietRound > _wakingRound;
 
     /// <summary>
     /// A quiesced leader tells one member, which restarted or was away, who leads, what it may

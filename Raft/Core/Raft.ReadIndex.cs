@@ -26,6 +26,8 @@ internal sealed partial class Raft
 
     // Acknowledgements of rounds at or below this do not grant a lease (set on quiesce and wake).
     private ulong _leaseFloorRound;
+    // The last heartbeat round sent without the quiesce flag (it wakes quiet members).
+    private ulong _wakingRound;
     private bool _leaseDisabled;
 
     private readonly record struct PendingRead(ulong Index, ulong From, ulong RequestId, ulong Round);
@@ -51,12 +53,19 @@ internal sealed partial class Raft
         _quorumRound = 0;
         _handedOutRound = 0;
         _leaseFloorRound = 0;
+        _wakingRound = 0;
         _leaseDisabled = false;
     }
 
     private void BroadcastHeartbeat(MessageFlags flags)
     {
         _round++;
+        if ((flags & MessageFlags.Quiesce) == 0)
+        {
+            // This round wakes every quiet member: a quiet answer to an earlier one no longer holds.
+            _wakingRound = _round;
+        }
+
         if (_readOnlyOption == ReadOnlyOption.LeaseBased)
         {
             _roundSentTick ??= new ulong[RoundRing];
@@ -104,6 +113,11 @@ internal sealed partial class Raft
         if (m.Context > pr.AckedRound && m.Context <= _round)
         {
             pr.AckedRound = m.Context;
+        }
+
+        if ((m.Flags & MessageFlags.Quiesce) != 0 && m.Context > pr.QuietRound && m.Context <= _round)
+        {
+            pr.QuietRound = m.Context;
         }
 
         if (pr.Match < Log.LastIndex)

@@ -261,12 +261,14 @@ internal sealed partial class Raft
     {
         // The leader sends min(its commit, our match), so this never passes our log.
         Log.CommitTo(m.Commit);
-        Send(new Message { Type = MessageType.HeartbeatResponse, To = m.From, Context = m.Context });
         if ((m.Flags & MessageFlags.Quiesce) != 0 && m.From == Lead
             && Log.LastIndex == m.Index && Log.MatchTerm(m.Index, m.LogTerm) && Log.Committed == m.Index)
         {
             Quiesced = true;
         }
+
+        // The answer says whether we went quiet: a leader whose members all did need not tell them again.
+        Send(new Message { Type = MessageType.HeartbeatResponse, To = m.From, Context = m.Context, Flags = Quiesced ? MessageFlags.Quiesce : MessageFlags.None });
     }
 
     private void HandleAppendResponse(Message m, Progress pr)
@@ -337,7 +339,7 @@ internal sealed partial class Raft
         switch (m.Type)
         {
             case MessageType.Beat:
-                BroadcastHeartbeat(MessageFlags.None);
+                BroadcastHeartbeat(_idleTick && MayQuiesce ? MessageFlags.Quiesce : MessageFlags.None);
                 return ProposalResult.Accepted;
             case MessageType.CheckQuorum:
                 CheckQuorumActive();

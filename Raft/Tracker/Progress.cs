@@ -59,6 +59,12 @@ internal sealed class Progress
     /// <summary>The log's last index when <see cref="CommitToldRound"/> was sent.</summary>
     public ulong CommitToldIndex { get; set; }
 
+    /// <summary>
+    /// The newest heartbeat round of this term after which this member said it went quiet (it
+    /// answered a quiesce heartbeat holding and having committed the whole log); 0 if none.
+    /// </summary>
+    public ulong QuietRound { get; set; }
+
     /// <summary>A copy for a configuration being computed (the live one is never changed by a dry run).</summary>
     public Progress Clone()
     {
@@ -69,6 +75,7 @@ internal sealed class Progress
             AckedRound = AckedRound,
             CommitToldRound = CommitToldRound,
             CommitToldIndex = CommitToldIndex,
+            QuietRound = QuietRound,
         };
         p.ResetState(State);
         p.PendingSnapshot = PendingSnapshot;

@@ -15,6 +15,8 @@ internal sealed class EngineWorker
 {
     // Bounds one turn's intake so a flood of messages cannot starve the Ready processing.
     private const int MaxItemsPerTurn = 8192;
+    // How long a quiesced replica sleeps before it gives its buffers back: 5 s at the default tick.
+    private const int TrimDelayTicks = 50;
 
     private readonly WorkInbox _inbox = new();
     // The worker sleeps on this when its inbox is empty; posters wake it only if it is asleep,
@@ -29,6 +31,11 @@ internal sealed class EngineWorker
     // wakes it, so an idle group costs its worker nothing per tick.
     private readonly HashSet<ReplicaHost> _ticking = [];
     private readonly List<ReplicaHost> _settled = [];
+    // Quiesced replicas give their buffers back after sleeping a while, not between two writes.
+    private readonly BufferTrims<ReplicaHost> _trims = new(TrimDelayTicks);
+    private readonly Func<ReplicaHost, long, bool> _asleepSince;
+    private readonly Action<ReplicaHost> _trim;
+    private long _ticks;
     private readonly HashSet<ReplicaHost> _active = [];
     // Replicas asked to snapshot before their threshold (they hold the log's oldest file); worker only.
     private readonly HashSet<ReplicaHost> _snapshotsWanted = [];
@@ -50,6 +57,9 @@ internal sealed class EngineWorker
         _engine = engine;
         _logger = logger;
         _memberDown = IsMemberDown;
+        _asleepSince = (h, generation) => h.QuietGeneration == generation && !h.Closed && h.Member.FailureReason is null
+            && h.Member.Node.IsQuiesced && !_ticking.Contains(h);
+        _trim = TrimBuffers;
     }
 
     public int Index { get; }
@@ -263,10 +273,17 @@ internal sealed class EngineWorker
 
             // Before the tick: the heartbeat round that showed every member knows the commit went
             // out on an earlier tick, and this tick's round would only be answered and dropped.
-            if (quiesceTicks > 0 && node.Role == RaftRole.Leader && ++h.IdleTicks >= quiesceTicks && TryQuiesce(h))
+            var leads = quiesceTicks > 0 && node.Role == RaftRole.Leader;
+            if (leads && ++h.IdleTicks >= quiesceTicks && TryQuiesce(h))
             {
                 _engine.Metrics.Quiesced.Add(1);
                 _settled.Add(h);
+            }
+            else if (leads && h.IdleTicks >= quiesceTicks - 1)
+            {
+                // The tick before the group may quiesce: its heartbeats quiet the members already,
+                // and their answers let the leader quiesce next tick without a round of its own.
+                node.TickIdle();
             }
             else
             {
@@ -276,18 +293,18 @@ internal sealed class EngineWorker
             _active.Add(h);
         }
 
+        _ticks++;
         foreach (var h in _settled)
         {
             _ticking.Remove(h);
             if (!h.Closed && h.Member.FailureReason is null)
             {
-                // Asleep until woken: it gives back what its busy spells grew (between two turns, so no Ready is outstanding).
-                h.Member.TrimBuffers();
-                _engine.Store.Find(h.Id)?.TrimBuffers();
+                _trims.Plan(h, ++h.QuietGeneration, _ticks);
             }
         }
 
         _settled.Clear();
+        _trims.TakeDue(_ticks, _asleepSince, _trim);
     }
 
     // A leader quiesces without waiting for members on a suspected silo: heartbeating them each
@@ -345,10 +362,18 @@ internal sealed class EngineWorker
         }
     }
 
+    // Asleep since it was planned: it gives back what its busy spells grew (between two turns, so no Ready is outstanding).
+    private void TrimBuffers(ReplicaHost host)
+    {
+        host.Member.TrimBuffers();
+        _engine.Store.Find(host.Id)?.TrimBuffers();
+    }
+
     // A woken replica ticks again, and stays awake a whole quiescence delay at least.
     private void OnWoken(ReplicaHost host)
     {
         host.IdleTicks = 0;
+        host.QuietGeneration++;
         _engine.Metrics.Woken.Add(1);
         _ticking.Add(host);
     }

@@ -29,6 +29,9 @@ internal sealed class ReplicaHost(ReplicaId id, ReplicaMember member, EngineWork
     /// <summary>Ticks since this replica, leading, last appended, committed or read anything (worker only): when it may quiesce.</summary>
     public int IdleTicks { get; set; }
 
+    /// <summary>Moves each time the replica goes quiet or wakes (worker only): a buffer trim planned when it went quiet is void once it woke.</summary>
+    public long QuietGeneration { get; set; }
+
     /// <summary>
     /// The batches of its own entries this replica, as leader, handed to storage and has not yet
     /// seen committed (worker only; kept only while the commit latency has a listener).

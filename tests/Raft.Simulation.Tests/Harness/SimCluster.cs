@@ -77,7 +77,14 @@ public sealed partial class SimCluster
             Ticks++;
             foreach (var n in _nodes.Values)
             {
-                n.Raw?.Tick();
+                if (Options.IdleTicks && n.Raw is { Role: RaftRole.Leader } leader)
+                {
+                    leader.TickIdle();
+                }
+                else
+                {
+                    n.Raw?.Tick();
+                }
             }
         }
 

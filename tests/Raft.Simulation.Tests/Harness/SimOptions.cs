@@ -28,6 +28,13 @@ public sealed class SimOptions
     /// <summary>RaftConfig.CommitNoticeByHeartbeat: followers learn a commit from the next heartbeat (as the silos run).</summary>
     public bool CommitNoticeByHeartbeat { get; init; }
 
+    /// <summary>
+    /// Leaders are ticked as a host ticks an idle group (RawNode.TickIdle) on every tick: each
+    /// heartbeat round of a committed log asks the members to go quiet, so that quiet followers of
+    /// an awake leader, and their waking, happen all the time.
+    /// </summary>
+    public bool IdleTicks { get; init; }
+
     public long MaxSizePerMsg { get; init; } = 1024 * 1024;
 
     public int MaxInflightMsgs { get; init; } = 256;

@@ -33,6 +33,79 @@ public class QuiescenceTests
         return net;
     }
 
+    private static void ByHeartbeat(RaftConfig c) => c.CommitNoticeByHeartbeat = true;
+
+    // The leader quiesces and tells every member with one quiesce heartbeat each.
+    private static void QuiescesWithARoundOfItsOwn(Network net)
+    {
+        net.ClearTraffic();
+        Assert.True(net[1].Node.TryQuiesce());
+        net.Stabilize();
+
+        Assert.Equal(2, net.Count(MessageType.Heartbeat));
+        Assert.All(net.Members, m => Assert.True(m.Node.IsQuiesced));
+    }
+
+    // A write to an idle group: the entry and its acknowledgements, then one round that tells
+    // the commit and quiets the members; the leader quiesces on their answers, sending nothing.
+    [Fact]
+    public void AWriteToAnIdleGroupCostsOneHeartbeatRoundWhenTheHostTicksItIdle()
+    {
+        var net = Network.WithLeader(3, ByHeartbeat);
+        net.ClearTraffic();
+        net.Propose(1, "x");
+
+        net.TickIdle(1);
+        Assert.True(net[2].Node.IsQuiesced);
+        Assert.True(net[3].Node.IsQuiesced);
+        Assert.False(net[1].Node.IsQuiesced);
+        Assert.True(net[1].Node.TryQuiesce());
+        net.Stabilize();
+
+        Assert.All(net.Members, m => Assert.True(m.Node.IsQuiesced));
+        Assert.All(net.Members, m => Assert.Equal(net[1].Node.LastIndex, m.Node.Committed));
+        Assert.Equal(2, net.Count(MessageType.Append));
+        Assert.Equal(2, net.Count(MessageType.AppendResponse));
+        Assert.Equal(2, net.Count(MessageType.Heartbeat));
+        Assert.Equal(2, net.Sent(MessageType.HeartbeatResponse).Count(m => (m.Flags & MessageFlags.Quiesce) != 0));
+    }
+
+    // Without the idle tick, the commit goes out in a plain round and the quiesce takes a second.
+    [Fact]
+    public void WithoutAnIdleTickTheLeaderQuiescesWithARoundOfItsOwn()
+    {
+        var net = Network.WithLeader(3, ByHeartbeat);
+        net.Propose(1, "x");
+        net.TickAll(1);
+        Assert.False(net[2].Node.IsQuiesced);
+        QuiescesWithARoundOfItsOwn(net);
+    }
+
+    // A quiet answer counts only until a plain heartbeat wakes the member again.
+    [Fact]
+    public void AMemberWokenAfterItsQuietAnswerIsQuietedAgainByTheQuiesce()
+    {
+        var net = Network.WithLeader(3, ByHeartbeat);
+        net.Propose(1, "x");
+        net.TickIdle(1);
+        net.TickAll(1);
+        Assert.False(net[2].Node.IsQuiesced);
+        QuiescesWithARoundOfItsOwn(net);
+    }
+
+    // A member whose quiet answer was lost may be awake: the leader tells it with a round.
+    [Fact]
+    public void AMemberWhoseQuietAnswerWasLostIsToldByTheQuiesceRound()
+    {
+        var net = Network.WithLeader(3, ByHeartbeat);
+        net.Propose(1, "x");
+        net.TickAll(1);
+        net.Intercept = m => m.Type == MessageType.HeartbeatResponse && m.From == 3 ? null : m;
+        net.TickIdle(1);
+        net.Intercept = null;
+        QuiescesWithARoundOfItsOwn(net);
+    }
+
     [Fact]
     public void QuiesceIsRefusedWhileAMemberLags()
     {

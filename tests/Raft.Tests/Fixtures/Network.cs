@@ -230,6 +230,29 @@ internal sealed class Network
         }
     }
 
+    /// <summary>Ticks every running member once, <paramref name="leader"/> as a host that found its group idle does (<see cref="RawNode.TickIdle"/>), then settles the network.</summary>
+    public void TickIdle(ulong leader)
+    {
+        foreach (var m in _members.Values)
+        {
+            if (_ignored.Contains(m.Id))
+            {
+                continue;
+            }
+
+            if (m.Id == leader)
+            {
+                m.Node.TickIdle();
+            }
+            else
+            {
+                m.Node.Tick();
+            }
+        }
+
+        Stabilize();
+    }
+
     /// <summary>Ticks one member, settling the network after each tick.</summary>
     public void Tick(ulong id, int ticks)
     {
