@@ -12,9 +12,12 @@ internal static class Balance
     /// Why <paramref name="view"/> is not yet <paramref name="silos"/> active silos (not counting
     /// <paramref name="gone"/>) holding every data shard's three replicas, with each shard's
     /// leader reporting the map's configuration and led by its preferred replica if it has one,
-    /// and data replicas and leaderships per silo within one of each other; "" when it is.
+    /// and data replicas and leaderships per silo within one of each other; "" when it is. With
+    /// <paramref name="leaderSpread"/> false the leaderships per silo are not compared: where
+    /// operators pinned most leaders, the few the balancer may move need not have a replica on
+    /// the silo that leads fewest.
     /// </summary>
-    public static string Unbalanced(ClusterView view, int silos, string? gone = null)
+    public static string Unbalanced(ClusterView view, int silos, string? gone = null, bool leaderSpread = true)
     {
         var active = view.Silos.Where(s => s.Status == SiloStatus.Active && s.SiloId != gone).Select(s => s.SiloId).ToList();
         if (active.Count != silos)
@@ -39,7 +42,7 @@ internal static class Balance
 
         var replicas = active.Select(s => MultiRaftClient.DataReplicasOn(view, s)).ToList();
         var leaders = active.Select(s => MultiRaftClient.LeadersOn(view, s)).ToList();
-        return replicas.Max() - replicas.Min() > 1 || leaders.Max() - leaders.Min() > 1 || leaders.Sum() != data.Count
+        return replicas.Max() - replicas.Min() > 1 || (leaderSpread && leaders.Max() - leaders.Min() > 1) || leaders.Sum() != data.Count
             ? $"replicas {string.Join(",", replicas)}, leaders {string.Join(",", leaders)}"
             : "";
     }

@@ -70,7 +70,10 @@ public sealed class ElasticTests(ITestOutputHelper output) : IDisposable
 
         Log("killing s5");
         _silos[4].Kill9();
-        await WaitAsync(client, v => Balance.Unbalanced(v, 4, gone: "s5"), "s5's replicas replaced on the other four", load);
+        // Every shard but the two on s5 had its leadership pinned above, and the replacements may
+        // leave those two without a replica on the silo that leads fewest (seen in CI: leaders
+        // 3,1,3,2, neither on s2): full replication is the point here, not the leaders' spread.
+        await WaitAsync(client, v => Balance.Unbalanced(v, 4, gone: "s5", leaderSpread: false), "s5's replicas replaced on the other four", load);
 
         var left = await client.DrainSiloAsync("s4");
         Log($"draining s4: {left} data replicas to move");
