@@ -214,13 +214,27 @@ internal sealed class Network
     }
 
     /// <summary>Ticks every running member <paramref name="ticks"/> times, settling the network after each.</summary>
-    public void TickAll(int ticks)
+    public void TickAll(int ticks) => TickAll(ticks, idleLeader: 0);
+
+    /// <summary>Ticks every running member once, <paramref name="leader"/> as a host that found its group idle does (<see cref="RawNode.TickIdle"/>), then settles the network.</summary>
+    public void TickIdle(ulong leader) => TickAll(1, leader);
+
+    private void TickAll(int ticks, ulong idleLeader)
     {
         for (var i = 0; i < ticks; i++)
         {
             foreach (var m in _members.Values)
             {
-                if (!_ignored.Contains(m.Id))
+                if (_ignored.Contains(m.Id))
+                {
+                    continue;
+                }
+
+                if (m.Id == idleLeader)
+                {
+                    m.Node.TickIdle();
+                }
+                else
                 {
                     m.Node.Tick();
                 }
@@ -228,29 +242,6 @@ internal sealed class Network
 
             Stabilize();
         }
-    }
-
-    /// <summary>Ticks every running member once, <paramref name="leader"/> as a host that found its group idle does (<see cref="RawNode.TickIdle"/>), then settles the network.</summary>
-    public void TickIdle(ulong leader)
-    {
-        foreach (var m in _members.Values)
-        {
-            if (_ignored.Contains(m.Id))
-            {
-                continue;
-            }
-
-            if (m.Id == leader)
-            {
-                m.Node.TickIdle();
-            }
-            else
-            {
-                m.Node.Tick();
-            }
-        }
-
-        Stabilize();
     }
 
     /// <summary>Ticks one member, settling the network after each tick.</summary>
