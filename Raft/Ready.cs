@@ -56,11 +56,11 @@ public sealed class Ready
         HardState = null;
         Snapshot = null;
         MustSync = false;
-        EntriesList.Clear();
-        CommittedList.Clear();
-        MessagesList.Clear();
-        PersistedList.Clear();
-        SelfAfterPersist.Clear();
-        ReadStatesList.Clear();
+        Oversized.Clear(EntriesList);
+        Oversized.Clear(CommittedList);
+        Oversized.Clear(MessagesList);
+        Oversized.Clear(PersistedList);
+        Oversized.Clear(SelfAfterPersist);
+        Oversized.Clear(ReadStatesList);
     }
 }

@@ -1,13 +1,11 @@
 namespace MultiRaft.Raft;
 
-/// <summary>Role changes: each swaps the step and tick functions.</summary>
+/// <summary>Role changes: the role picks the step and tick functions (<see cref="StepByRole"/>, <see cref="Tick"/>).</summary>
 internal sealed partial class Raft
 {
     public void BecomeFollower(ulong term, ulong lead)
     {
-        _step = _stepFollower;
         Reset(term);
-        _tick = _tickElection;
         Lead = lead;
         Role = RaftRole.Follower;
     }
@@ -19,9 +17,7 @@ internal sealed partial class Raft
             throw new RaftInvariantException("a leader cannot become a candidate");
         }
 
-        _step = _stepCandidate;
         Reset(Term + 1);
-        _tick = _tickElection;
         Vote = Id;
         Role = RaftRole.Candidate;
     }
@@ -34,9 +30,7 @@ internal sealed partial class Raft
         }
 
         // Neither the term nor the vote changes: a pre-election that fails leaves no trace.
-        _step = _stepCandidate;
         Tracker.ResetVotes();
-        _tick = _tickElection;
         Lead = 0;
         Role = RaftRole.PreCandidate;
     }
@@ -48,9 +42,7 @@ internal sealed partial class Raft
             throw new RaftInvariantException("a follower cannot become leader without an election");
         }
 
-        _step = _stepLeader;
         Reset(Term);
-        _tick = _tickHeartbeat;
         Lead = Id;
         Role = RaftRole.Leader;
         Tracker.Get(Id)?.BecomeReplicate();

@@ -47,6 +47,10 @@ internal sealed class EntryRing
 
         _head = (_head + n) & (_items.Length - 1);
         Count -= n;
+        if (Oversized.Is(_items.Length, Count))
+        {
+            TrimExcess();
+        }
     }
 
     /// <summary>Keeps the first <paramref name="n"/> entries.</summary>

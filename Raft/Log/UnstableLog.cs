@@ -100,6 +100,17 @@ internal sealed class UnstableLog
         Array.Clear(_entries, Count - n, n);
         Count -= n;
         Offset = index + 1;
+        if (Oversized.Is(_entries.Length, Count))
+        {
+            if (Count == 0)
+            {
+                _entries = [];
+            }
+            else
+            {
+                Array.Resize(ref _entries, Math.Max(FirstCapacity, Count * 2));
+            }
+        }
     }
 
     public void StableSnapTo(ulong index)

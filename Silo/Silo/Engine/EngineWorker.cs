@@ -493,6 +493,10 @@ internal sealed class EngineWorker
 
             FlushOutbox();
 
+            // Lets go of the turn's Readies: one a replica's trim dropped would otherwise live on
+            // here, with the lists of its busiest turn, until the worker's next turn.
+            _batch.Clear();
+
             // Let newly arrived messages join the next batch instead of looping on stragglers alone.
             if (_active.Count > 0 && !_inbox.IsEmpty)
             {
