@@ -6,7 +6,12 @@ namespace MultiRaft.Raft;
 /// </summary>
 internal sealed class ProgressTracker
 {
-    private readonly Dictionary<ulong, bool> _votes = [];
+    private static readonly Dictionary<ulong, bool> NoVotes = [];
+
+    // Made by an election's first vote and dropped when the next one starts or the member takes a
+    // role: a silo's thousands of members are mostly past their elections, and a dictionary kept
+    // for each (with its arrays) cost 200 bytes a member.
+    private Dictionary<ulong, bool>? _votes;
 
     public ProgressTracker(int maxInflight, long maxInflightBytes)
     {
@@ -25,7 +30,7 @@ internal sealed class ProgressTracker
     /// <summary>Every member id, sorted.</summary>
     public ulong[] Ids { get; private set; } = [];
 
-    public IReadOnlyDictionary<ulong, bool> Votes => _votes;
+    public IReadOnlyDictionary<ulong, bool> Votes => _votes ?? NoVotes;
 
     public bool IsSingleton => Config.Voters.Incoming.Count == 1 && !Config.Voters.IsJoint;
 
@@ -74,16 +79,16 @@ internal sealed class ProgressTracker
         return Config.Voters.Vote(active) == VoteResult.Won;
     }
 
-    public void ResetVotes() => _votes.Clear();
+    public void ResetVotes() => _votes = null;
 
-    public void RecordVote(ulong id, bool granted) => _votes.TryAdd(id, granted);
+    public void RecordVote(ulong id, bool granted) => (_votes ??= []).TryAdd(id, granted);
 
     public (int Granted, int Rejected, VoteResult Result) TallyVotes()
     {
         int granted = 0, rejected = 0;
         foreach (var id in Ids)
         {
-            if (Progress[id].IsLearner || !_votes.TryGetValue(id, out var v))
+            if (Progress[id].IsLearner || _votes is null || !_votes.TryGetValue(id, out var v))
             {
                 continue;
             }
@@ -98,7 +103,7 @@ internal sealed class ProgressTracker
             }
         }
 
-        return (granted, rejected, Config.Voters.Vote(_votes));
+        return (granted, rejected, Config.Voters.Vote(_votes ?? NoVotes));
     }
 
     /// <summary>Reads each member's Match, or the heartbeat round it acknowledged.</summary>

@@ -12,10 +12,11 @@ public class IdleMemoryTests(ITestOutputHelper output)
 {
     private const int Members = 1_000;
 
-    // Measured 2,600 bytes with the default election jitter (2,888 with a delegate per role kept
-    // in fields, and a seeded Random's 300 bytes besides; 34,904 when every member allocated a
-    // busy leader's buffers: inflight windows of 256 slots, a 256-entry scratch list, a 64-entry
-    // unstable log, 64-entry Ready lists); about 10% headroom.
+    // Measured 2,520 bytes with the default election jitter and no vote dictionary kept (2,888
+    // with a delegate per role in fields and an empty vote dictionary, and a seeded Random's 300
+    // bytes besides; 34,904 when every member allocated a busy leader's buffers: inflight windows
+    // of 256 slots, a 256-entry scratch list, a 64-entry unstable log, 64-entry Ready lists);
+    // about 15% headroom.
     private const long RawNodeBound = 2_900;
 
     // Measured 168 bytes (832 with a 16-entry ring allocated up front).

@@ -70,7 +70,7 @@ public sealed partial class FileWalProvider
             return false;
         }
 
-        batch.Buffer.Clear();
+        batch.Buffer.Clear(Environment.TickCount64);
         Completed(batch.LastPosition);
         return _headOffset < _options.SegmentSize || TryRoll();
     }
