@@ -8,8 +8,10 @@ them, whether a silo has loaded all of them, and single-write latency to idle ag
                                            failed ones for up to S seconds (default 60); prints
                                            "ok N failed N seconds T passes N" and the answers
                                            retried; exit 0 only if all succeeded
-   many-shards.py loaded URL SILO KEYFILE  exit 0 when SILO's GET URL/metrics shows as many
-                                           replicas holding keys as KEYFILE has shards
+   many-shards.py loaded URL SILO KEYFILE [S]
+                                           exit 0 when SILO's GET URL/metrics shows as many
+                                           replicas holding keys as KEYFILE has shards; with S,
+                                           asks every 0.1 s for up to S seconds first
    many-shards.py latency URL KEYFILE SILO [PAIRS [SECONDS]]
                                            alternately PUTs one busy key and a key of a shard never
                                            written (led by SILO), PAIRS times (default 200), one
@@ -153,24 +155,39 @@ def write(url, keyfile, budget=60.0):
 NONEMPTY = re.compile(r'^multiraft_replicas_nonempty\{([^}]*)\}\s+(\S+)', re.M)
 
 
-def loaded(url, silo, keyfile):
+def loaded(url, silo, keyfile, wait=0.0):
     # Every shard got one key before this runs, so a silo holding a replica of every shard has as
     # many replicas holding keys as there are shards. (The per-shard gauge, multiraft_shard_keys,
-    # stops at OpenTelemetry's 2,000 series per metric.)
+    # stops at OpenTelemetry's 2,000 series per metric.) Waiting polls from this one process: a
+    # restart is timed by this, and a Python started every 0.5 s both cost a core's time and read
+    # the moment late by 0.25 s on average.
     want = len({s for s, _, _ in read_keys(keyfile)})
+    deadline = time.monotonic() + wait
+    while True:
+        have, error = loaded_count(url, silo)
+        if have >= want or time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
+    if error is not None:
+        print(f"no metrics from {url} ({error})")
+        return 1
+    print(f"{silo}: {min(have, want)} of {want} shards loaded with their keys")
+    return 0 if have >= want else 1
+
+
+def loaded_count(url, silo):
+    """(replicas of SILO holding keys, None) from GET URL/metrics, or (0, what failed)."""
     try:
         with urllib.request.urlopen(url.rstrip("/") + "/metrics", timeout=10) as response:
             text = response.read().decode()
     except Exception as e:
-        print(f"no metrics from {url} ({e.__class__.__name__})")
-        return 1
+        return 0, e.__class__.__name__
     have = 0
     for labels, value in NONEMPTY.findall(text):
         tags = dict(re.findall(r'(\w+)="([^"]*)"', labels))
         if tags.get("otel_scope_silo", silo) == silo:
             have = int(float(value))
-    print(f"{silo}: {min(have, want)} of {want} shards loaded with their keys")
-    return 0 if have >= want else 1
+    return have, None
 
 
 def latency(url, keyfile, silo, pairs=200, budget=90.0):
@@ -240,7 +257,7 @@ def main(argv):
     if cmd == "write":
         return write(args[0], args[1], float(args[2]) if len(args) > 2 else 60.0)
     if cmd == "loaded":
-        return loaded(*args)
+        return loaded(args[0], args[1], args[2], float(args[3]) if len(args) > 3 else 0.0)
     if cmd == "phases":
         return phases(*args)
     if cmd == "latency":

@@ -179,10 +179,9 @@ served() { # start url silos...
   shift 2
   for s in "$@"; do
     port=$((8079 + ${s#s}))
-    until helper loaded "http://127.0.0.1:$port" "$s" "$out/keys.txt" >"$tmp/loaded.txt" 2>&1; do
-      (( $(echo "$(since "$start") > $restart_timeout" | bc) )) && die "$s has not loaded every shard after ${restart_timeout}s: $(cat "$tmp/loaded.txt")"
-      sleep 0.5
-    done
+    # One process polls every 0.1 s until the silo has loaded or the time is up.
+    helper loaded "http://127.0.0.1:$port" "$s" "$out/keys.txt" "$(echo "$restart_timeout - $(since "$start")" | bc)" >"$tmp/loaded.txt" 2>&1 \
+      || die "$s has not loaded every shard after ${restart_timeout}s: $(cat "$tmp/loaded.txt")"
   done
   local loaded; loaded=$(since "$start")
   helper write "$url" "$out/keys.txt" "$restart_timeout" >"$tmp/sweep.txt" || die "writes to every shard failed after the restart: $(cat "$tmp/sweep.txt")"

@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
@@ -14,6 +15,7 @@ internal sealed class RoutingTable
     public RoutingTable(ClusterView view)
     {
         View = view;
+        SiloIdStrings.Intern(view.Shards, view.Leaders);
         // Shard 0 is the router's meta shard: it owns no keys.
         _dataShards = [.. view.Shards.Where(s => s.ShardId != 0 && s.HashEnd > s.HashStart).OrderBy(s => s.HashStart)];
         _byId = view.Shards.ToDictionary(s => s.ShardId);

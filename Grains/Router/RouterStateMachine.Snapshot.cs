@@ -47,6 +47,7 @@ public sealed partial class RouterStateMachine
 
         var state = snapshot.State ?? new RouterState();
         Validate(state);
+        SiloIdStrings.Intern(state.Shards, state.Leaders);
         _state = state;
         LastAppliedIndex = snapshot.AppliedIndex;
         RebuildIndexes();

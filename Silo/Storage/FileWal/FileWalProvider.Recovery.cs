@@ -86,11 +86,15 @@ public sealed partial class FileWalProvider
         long position = 0;
         var newestEnd = 0;
         var newestSealed = true;
+        // One buffer for every segment, in turn (replay copies what it keeps): a silo restarted
+        // after heavy writes read two or more full 64 MB segments, each into an array of its own,
+        // and every such array is large-object garbage that costs the start a full collection.
+        byte[]? buffer = null;
         for (var i = 0; i < seqs.Count; i++)
         {
             var segment = new WalSegment(seqs[i], position + 1);
             var path = Path.Combine(_device.Location, segment.Name);
-            var bytes = ReadAll(segment.Name, path);
+            var bytes = ReadAll(segment.Name, path, ref buffer);
             var newest = i == seqs.Count - 1;
             var result = SegmentScanner.Scan(bytes, segment.Seq, newest, path, record =>
             {
@@ -111,7 +115,7 @@ public sealed partial class FileWalProvider
                 newestSealed = result.Sealed;
                 if (result.DirtyTail)
                 {
-                    ZeroTail(segment.Name, result.End, bytes.Length);
+                    ZeroTail(segment.Name, result.End, bytes.Count);
                 }
             }
         }
@@ -157,7 +161,8 @@ public sealed partial class FileWalProvider
         seqs.RemoveRange(0, Math.Max(start, 0));
     }
 
-    private byte[] ReadAll(string name, string path)
+    // The segment's bytes, read into `buffer` (grown to fit, kept for the next segment).
+    private ArraySegment<byte> ReadAll(string name, string path, ref byte[]? buffer)
     {
         using var file = _device.Open(name);
         var length = file.Length;
@@ -166,9 +171,13 @@ public sealed partial class FileWalProvider
             throw new StorageCorruptionException(path, 0, $"segment of {length} bytes is larger than any this log writes");
         }
 
-        var bytes = new byte[length];
-        var read = file.Read(0, bytes);
-        return read == bytes.Length ? bytes : bytes[..read];
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = new byte[length];
+        }
+
+        var read = file.Read(0, buffer.AsSpan(0, (int)length));
+        return new ArraySegment<byte>(buffer, 0, read);
     }
 
     /// <summary>Zeroes a torn tail so that no later recovery can mistake its bytes for anything.</summary>
