@@ -59,6 +59,9 @@ public sealed class MemoryStorage : IRaftStorage
     /// <summary>Entries held (for tests).</summary>
     public int EntryCount => _entries.Count;
 
+    /// <summary>Entries the in-memory ring has room for (tests check it is sized once, not doubled).</summary>
+    internal int EntryCapacity => _entries.Capacity;
+
     /// <inheritdoc />
     public bool TryGetTerm(ulong index, out ulong term)
     {
@@ -132,6 +135,9 @@ public sealed class MemoryStorage : IRaftStorage
         }
 
         _entries.Truncate((int)(first - FirstIndex));
+        // Room for all of them at once: a restarted silo appends each replica's recovered log in
+        // one call, and doubling from 4 entries was 47 MB of garbage at 10,000 replicas.
+        _entries.EnsureCapacity(_entries.Count + entries.Length);
         foreach (ref readonly var e in entries)
         {
             _entries.Add(e);

@@ -76,6 +76,15 @@ internal sealed class EntryRing
         }
     }
 
+    /// <summary>Makes room for <paramref name="count"/> entries in one step (a power of two, as ever).</summary>
+    public void EnsureCapacity(int count)
+    {
+        if (count > _items.Length)
+        {
+            MoveTo(new Entry[BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, count))]);
+        }
+    }
+
     private void Grow() => MoveTo(new Entry[Math.Max(FirstCapacity, _items.Length * 2)]);
 
     private void MoveTo(Entry[] next)

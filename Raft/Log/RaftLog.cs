@@ -307,6 +307,10 @@ internal sealed class RaftLog
         }
 
         var start = into.Count;
+        // Room for the whole range at once, up to a bound (the size cap may stop it short): a
+        // restarted replica's first Ready applies its recovered log, and doubling from 4 entries
+        // was 46 MB of garbage over 10,000 replicas.
+        into.EnsureCapacity(start + (int)Math.Min(hi - lo, (ulong)Oversized.MinSlots));
         long size = 0;
         if (lo < _unstable.Offset)
         {
