@@ -41,33 +41,20 @@ public sealed record ShardMotion(IReadOnlyList<ReplicaDescriptor> Joining, IRead
         }
 
         List<ulong>? leaving = null;
-        AddUnlisted(hint.Voters, replicas, ref leaving);
-        AddUnlisted(hint.Learners, replicas, ref leaving);
+        AddUnlisted(hint.Voters, shard, ref leaving);
+        AddUnlisted(hint.Learners, shard, ref leaving);
         return joining is null && leaving is null ? None : new ShardMotion((IReadOnlyList<ReplicaDescriptor>?)joining ?? [], (IReadOnlyList<ulong>?)leaving ?? []);
     }
 
-    private static void AddUnlisted(IList<ulong> members, IList<ReplicaDescriptor> listed, ref List<ulong>? unlisted)
+    private static void AddUnlisted(IList<ulong> members, ShardDescriptor shard, ref List<ulong>? unlisted)
     {
         for (var i = 0; i < members.Count; i++)
         {
-            if (!Lists(listed, members[i]))
+            if (ShardReplicas.Find(shard, members[i]) is null)
             {
                 (unlisted ??= []).Add(members[i]);
             }
         }
-    }
-
-    private static bool Lists(IList<ReplicaDescriptor> listed, ulong id)
-    {
-        for (var i = 0; i < listed.Count; i++)
-        {
-            if (listed[i].ReplicaId == id)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>

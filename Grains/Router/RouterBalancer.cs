@@ -77,7 +77,7 @@ internal static class RouterBalancer
         foreach (var shard in DataShards(state))
         {
             var hint = hints.GetValueOrDefault(shard.ShardId);
-            var preferred = shard.PreferredLeader == 0 ? null : shard.Replicas.FirstOrDefault(r => r.ReplicaId == shard.PreferredLeader);
+            var preferred = shard.PreferredLeader == 0 ? null : ShardReplicas.Find(shard, shard.PreferredLeader);
             if (preferred is not null && !counts.ContainsKey(preferred.SiloId))
             {
                 // A preference for a silo that cannot lead now (draining, dead, away) is dropped,

@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 
 using SiloStatus = MultiRaft.Grains.Interfaces.Protos.SiloStatus;
@@ -63,7 +64,7 @@ public sealed partial class RouterStateMachine
             return RouterResult.Refused(RouterRefusals.InvalidRole);
         }
 
-        var replica = FindReplica(shard, command.ReplicaId);
+        var replica = ShardReplicas.Find(shard, command.ReplicaId);
         if (replica is null)
         {
             return RouterResult.Refused(RouterRefusals.UnknownReplica);
@@ -92,7 +93,7 @@ public sealed partial class RouterStateMachine
             return refused;
         }
 
-        var removed = FindReplica(shard, command.ReplicaId);
+        var removed = ShardReplicas.Find(shard, command.ReplicaId);
         if (removed is null)
         {
             return RouterResult.Refused(RouterRefusals.UnknownReplica);
@@ -106,7 +107,7 @@ public sealed partial class RouterStateMachine
                 return RouterResult.Refused(RouterRefusals.PromoteRemoved);
             }
 
-            promoted = FindReplica(shard, command.PromoteReplicaId);
+            promoted = ShardReplicas.Find(shard, command.PromoteReplicaId);
             if (promoted is null)
             {
                 return RouterResult.Refused(RouterRefusals.UnknownReplica);
@@ -156,7 +157,7 @@ public sealed partial class RouterStateMachine
             return RouterResult.Refused(RouterRefusals.MetaShard);
         }
 
-        var moved = FindReplica(shard, command.ReplicaId);
+        var moved = ShardReplicas.Find(shard, command.ReplicaId);
         if (moved is null)
         {
             return RouterResult.Refused(RouterRefusals.UnknownReplica);
@@ -200,7 +201,7 @@ public sealed partial class RouterStateMachine
 
         if (command.ReplicaId != 0)
         {
-            var replica = FindReplica(shard, command.ReplicaId);
+            var replica = ShardReplicas.Find(shard, command.ReplicaId);
             if (replica is null)
             {
                 return RouterResult.Refused(RouterRefusals.UnknownReplica);
@@ -241,18 +242,5 @@ public sealed partial class RouterStateMachine
         }
 
         return EpochEquals(expectedEpoch, shard.Epoch) ? null : RouterResult.Refused(RouterRefusals.EpochMismatch);
-    }
-
-    private static ReplicaDescriptor? FindReplica(ShardDescriptor shard, ulong replicaId)
-    {
-        foreach (var r in shard.Replicas)
-        {
-            if (r.ReplicaId == replicaId)
-            {
-                return r;
-            }
-        }
-
-        return null;
     }
 }

@@ -18,7 +18,7 @@ internal sealed class EntryRing
     private int _head;
 
     public EntryRing(int capacity = 0) =>
-        _items = capacity <= 0 ? [] : new Entry[BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, capacity))];
+        _items = capacity <= 0 ? [] : new Entry[Fit(capacity)];
 
     public int Count { get; private set; }
 
@@ -31,7 +31,7 @@ internal sealed class EntryRing
     {
         if (Count == _items.Length)
         {
-            Grow();
+            EnsureCapacity(Count + 1);
         }
 
         _items[(_head + Count) & (_items.Length - 1)] = e;
@@ -69,7 +69,7 @@ internal sealed class EntryRing
     /// <summary>Shrinks the ring to the smallest capacity that holds its entries (none when empty).</summary>
     public void TrimExcess()
     {
-        var fit = Count == 0 ? 0 : (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, Count));
+        var fit = Count == 0 ? 0 : Fit(Count);
         if (fit < _items.Length)
         {
             MoveTo(fit == 0 ? [] : new Entry[fit]);
@@ -81,11 +81,13 @@ internal sealed class EntryRing
     {
         if (count > _items.Length)
         {
-            MoveTo(new Entry[BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, count))]);
+            MoveTo(new Entry[Fit(count)]);
         }
     }
 
-    private void Grow() => MoveTo(new Entry[Math.Max(FirstCapacity, _items.Length * 2)]);
+    // The capacity that holds `count` entries: a power of two, a few entries at least (a full
+    // ring's next one doubles it).
+    private static int Fit(int count) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(FirstCapacity, count));
 
     private void MoveTo(Entry[] next)
     {

@@ -1,11 +1,12 @@
 namespace MultiRaft.Raft;
 
 /// <summary>
-/// The list an append message's entries are gathered in before they are copied into the array
-/// the message owns. One per thread rather than one per log: a silo hosts thousands of logs,
-/// each driven by one thread at a time, and only the busy ones send entries.
+/// A list to gather a range of entries in before they are copied out: an append message's
+/// entries before the array the message owns, a replica's live entries before storage rewrites
+/// them (relocation). One per thread rather than one per log: a silo hosts thousands of logs,
+/// each driven by one thread at a time, and only the busy ones read ranges.
 /// </summary>
-internal static class SliceScratch
+public static class SliceScratch
 {
     // A list grown larger than this by one big catch-up is dropped after use rather than kept on
     // the thread for good.

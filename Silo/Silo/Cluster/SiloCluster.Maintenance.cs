@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Grains.Replica;
 using MultiRaft.Grains.Router;
@@ -214,15 +215,8 @@ internal sealed partial class SiloCluster
             return 0;
         }
 
-        var replicas = desc.Replicas;
-        for (var i = 0; i < replicas.Count; i++)
-        {
-            if (replicas[i].ReplicaId == desc.PreferredLeader)
-            {
-                return view.FindSilo(replicas[i].SiloId)?.Status == SiloStatus.Active ? desc.PreferredLeader : 0;
-            }
-        }
-
-        return 0;
+        return ShardReplicas.Find(desc, desc.PreferredLeader) is { } preferred && view.FindSilo(preferred.SiloId)?.Status == SiloStatus.Active
+            ? desc.PreferredLeader
+            : 0;
     }
 }

@@ -197,22 +197,7 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
     private string? ResolveSilo(ulong shard, ulong replica)
     {
         var desc = View?.FindShard(shard);
-        if (desc is null)
-        {
-            return null;
-        }
-
-        // Indexed: this runs for every outgoing Raft message, and a RepeatedField's enumerator is an allocated iterator.
-        var replicas = desc.Replicas;
-        for (var i = 0; i < replicas.Count; i++)
-        {
-            if (replicas[i].ReplicaId == replica)
-            {
-                return replicas[i].SiloId;
-            }
-        }
-
-        return null;
+        return desc is null ? null : ShardReplicas.Find(desc, replica)?.SiloId;
     }
 
     private async Task BootstrapAsync(CancellationToken cancellationToken)
