@@ -100,7 +100,7 @@ public static class SiloHost
         // (corrupt, locked by another silo) is reported plainly before anything starts.
         await app.Services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
         app.MapMultiRaftHttpApi();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.UseOrleansDashboardOnDemand("/dashboard");
         app.MapMultiRaftMetrics();
         app.MapMultiRaftUi();
         return app;
