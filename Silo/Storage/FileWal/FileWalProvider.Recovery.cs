@@ -120,7 +120,18 @@ public sealed partial class FileWalProvider
             }
         }
 
-        var (recovered, logs) = replay.Build(_device);
+        var (replicas, live) = replay.Plan(_device);
+        TakeLiveEntries(replay, live, ref buffer);
+
+        var recovered = new List<RecoveredReplica>(replicas.Count);
+        var logs = new Dictionary<ReplicaId, ReplicaLog>(replicas.Count);
+        foreach (var (id, log, entries) in replicas)
+        {
+            var snapshot = log.Snapshot is { } pointer ? SnapshotFiles.Read(_device, id, pointer) : null;
+            recovered.Add(new RecoveredReplica(id, log.HardState, snapshot, entries));
+            logs.Add(id, log);
+        }
+
         DeleteUnreferencedSnapshots(names, logs.Values);
         _replicas = logs;
         _lastPosition = position;
@@ -139,6 +150,48 @@ public sealed partial class FileWalProvider
         }
 
         return recovered;
+    }
+
+    /// <summary>
+    /// Recovery's second pass: reads again the segments that hold live entries (<paramref name="live"/>,
+    /// the records' positions in log order) and has the replay decode them. The first pass checked
+    /// every record, so these scans find the same ones.
+    /// </summary>
+    private void TakeLiveEntries(WalReplay replay, long[] live, ref byte[]? buffer)
+    {
+        var next = 0;
+        for (var i = 0; i < _segments.Count && next < live.Length; i++)
+        {
+            var segment = _segments[i];
+            if (live[next] > segment.LastPosition)
+            {
+                continue;
+            }
+
+            var path = Path.Combine(_device.Location, segment.Name);
+            var bytes = ReadAll(segment.Name, path, ref buffer);
+            var position = segment.FirstPosition - 1;
+            SegmentScanner.Scan(bytes, segment.Seq, newest: i == _segments.Count - 1, path, record =>
+            {
+                try
+                {
+                    replay.Take(record, bytes, ++position);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new StorageCorruptionException(path, record.Offset, e.Message);
+                }
+            });
+            while (next < live.Length && live[next] <= segment.LastPosition)
+            {
+                next++;
+            }
+        }
+
+        if (!replay.TookAll)
+        {
+            throw new StorageCorruptionException($"the log in {_device.Location} changed while it was recovered: a record holding live entries was not found again");
+        }
     }
 
     /// <summary>

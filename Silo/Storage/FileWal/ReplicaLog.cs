@@ -41,6 +41,12 @@ internal sealed class ReplicaLog
     /// <summary>Entries up to here are not recovered (the snapshot covers them), so their records are not needed.</summary>
     public ulong LiveBase => Math.Max(Base, Snapshot?.Index ?? 0);
 
+    /// <summary>Whether any entry above the live base is held.</summary>
+    public bool HasLiveEntries => _runs.Count > 0;
+
+    /// <summary>The records holding live entries: run k holds [First, next run's First - 1], the last up to <see cref="LastIndex"/> (the first may start at or below the live base).</summary>
+    public IReadOnlyList<(ulong First, long Position)> Runs => _runs;
+
     /// <summary>The oldest record holding a live entry, or <see cref="long.MaxValue"/>.</summary>
     public long FirstLivePosition => _runs.Count > 0 ? _runs[0].Position : long.MaxValue;
 

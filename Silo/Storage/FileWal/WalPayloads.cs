@@ -11,7 +11,47 @@ namespace MultiRaft.Storage.FileWal;
 /// </summary>
 internal static class WalPayloads
 {
-    public static (HardState? HardState, ulong FirstIndex, Entry[] Entries) ReadAppend(ReadOnlySpan<byte> p)
+    /// <summary>
+    /// An append's hard state and index range (recovery's first pass): every entry's framing is
+    /// checked, none is decoded.
+    /// </summary>
+    public static (HardState? HardState, ulong FirstIndex, int Count) ReadAppendShape(ReadOnlySpan<byte> p)
+    {
+        var (hs, first, count, at) = ReadAppendHeader(p);
+        for (var i = 0; i < count; i++)
+        {
+            at = ReadEntryHeader(p, at, out _, out _, out var length) + length;
+        }
+
+        return (hs, first, count);
+    }
+
+    /// <summary>
+    /// Decodes the append's entries with indexes <paramref name="from"/> to <paramref name="to"/>
+    /// into <paramref name="into"/>, the first at <paramref name="offset"/> (recovery's second
+    /// pass, which knows which entries are still live).
+    /// </summary>
+    public static void ReadAppendEntries(ReadOnlySpan<byte> p, ulong from, ulong to, Entry[] into, int offset)
+    {
+        var (_, first, count, at) = ReadAppendHeader(p);
+        if (from < first || from > to || to - first >= (ulong)count)
+        {
+            throw new InvalidDataException($"append record of entries {first} to {first + (ulong)count - 1} asked for {from} to {to}");
+        }
+
+        for (var index = first; index <= to; index++)
+        {
+            at = ReadEntryHeader(p, at, out var term, out var type, out var length);
+            if (index >= from)
+            {
+                into[offset + (int)(index - from)] = new Entry(term, index, type, p.Slice(at, length).ToArray());
+            }
+
+            at += length;
+        }
+    }
+
+    private static (HardState? HardState, ulong FirstIndex, int Count, int At) ReadAppendHeader(ReadOnlySpan<byte> p)
     {
         Need(p, 16);
         var hasHardState = (BinaryPrimitives.ReadUInt32LittleEndian(p) & 1) != 0;
@@ -30,25 +70,28 @@ internal static class WalPayloads
             throw new InvalidDataException($"append record claims {count} entries in {p.Length} bytes");
         }
 
-        var entries = new Entry[count];
-        for (var i = 0; i < count; i++)
-        {
-            Need(p, at + WalRecords.EntryHeaderSize);
-            var term = BinaryPrimitives.ReadUInt64LittleEndian(p[at..]);
-            var length = BinaryPrimitives.ReadInt32LittleEndian(p[(at + 8)..]);
-            var type = (EntryType)p[at + 12];
-            at += WalRecords.EntryHeaderSize;
-            if (length < 0)
-            {
-                throw new InvalidDataException($"entry of negative length {length}");
-            }
+        return (hs, first, count, at);
+    }
 
-            Need(p, at + length);
-            entries[i] = new Entry(term, first + (ulong)i, type, p.Slice(at, length).ToArray());
-            at += length;
+    // Returns where the entry's data starts; its length is checked against the payload.
+    private static int ReadEntryHeader(ReadOnlySpan<byte> p, int at, out ulong term, out EntryType type, out int length)
+    {
+        Need(p, at + WalRecords.EntryHeaderSize);
+        term = BinaryPrimitives.ReadUInt64LittleEndian(p[at..]);
+        length = BinaryPrimitives.ReadInt32LittleEndian(p[(at + 8)..]);
+        type = (EntryType)p[at + 12];
+        at += WalRecords.EntryHeaderSize;
+        if (length < 0)
+        {
+            throw new InvalidDataException($"entry of negative length {length}");
         }
 
-        return (hs, first, entries);
+        if (length > p.Length - at)
+        {
+            throw new InvalidDataException($"entry of {length} bytes runs past its payload of {p.Length}");
+        }
+
+        return at;
     }
 
     public static SnapshotPointer ReadSnapshot(ReadOnlySpan<byte> p)

@@ -3,134 +3,149 @@ using MultiRaft.Raft;
 namespace MultiRaft.Storage.FileWal;
 
 /// <summary>
-/// Rebuilds every replica from the records of the surviving segments, in log order. The oldest
-/// segments may be gone, so a replica's story can start in the middle: its first surviving
-/// append may come after entries that were compacted away, and its hard state, log base and
-/// snapshot may be restated later by a checkpoint. Applying records in order still gives the
-/// contract's state, because a segment is only deleted when none of its entries is live and
-/// every small record it held that still mattered was restated after it.
+/// Rebuilds every replica from the records of the surviving segments, in log order, in two
+/// passes. The oldest segments may be gone, so a replica's story can start in the middle: its
+/// first surviving append may come after entries that were compacted away, and its hard state,
+/// log base and snapshot may be restated later by a checkpoint. Applying records in order still
+/// gives the contract's state, because a segment is only deleted when none of its entries is
+/// live and every small record it held that still mattered was restated after it.
 /// </summary>
+/// <remarks>
+/// The first pass (<see cref="Apply"/>) reads every record but decodes no entry: it leaves each
+/// replica's <see cref="ReplicaLog"/>, whose runs say which record holds each live entry. The
+/// second (<see cref="Plan"/>, then <see cref="Take"/>) decodes just those entries, each into
+/// its place in the replica's array. Most entries in a log's segments are dead by the end
+/// (compacted behind a snapshot, or overwritten): a restarted 10,000-replica silo decoded and
+/// copied 300 MB of them in one pass, and collecting that garbage was most of its recovery time.
+/// </remarks>
 internal sealed class WalReplay
 {
-    private readonly Dictionary<ReplicaId, Replica> _replicas = [];
+    private readonly Dictionary<ReplicaId, ReplicaLog> _logs = [];
+    private LiveRecord[] _live = [];
+    private int _taken;
 
-    /// <summary>Applies one good record at <paramref name="position"/>; throws <see cref="InvalidDataException"/> if it cannot be.</summary>
+    /// <summary>First pass: applies one good record at <paramref name="position"/> to its replica's log shape; throws <see cref="InvalidDataException"/> if it cannot be.</summary>
     public void Apply(WalRecord record, ReadOnlySpan<byte> segment, long position)
     {
         var payload = segment.Slice(record.PayloadOffset, record.PayloadLength);
         if (record.Type == WalRecordType.Deleted)
         {
-            _replicas.Remove(record.Replica);
+            _logs.Remove(record.Replica);
             return;
         }
 
-        if (!_replicas.TryGetValue(record.Replica, out var r))
+        if (!_logs.TryGetValue(record.Replica, out var log))
         {
-            r = new Replica(new ReplicaLog(position));
-            _replicas.Add(record.Replica, r);
+            log = new ReplicaLog(position);
+            _logs.Add(record.Replica, log);
         }
 
         switch (record.Type)
         {
             case WalRecordType.Append:
-                var (hs, first, entries) = WalPayloads.ReadAppend(payload);
-                r.Append(first, entries);
-                r.Log.Append(position, hs, first, entries.Length);
+                var (hs, first, count) = WalPayloads.ReadAppendShape(payload);
+                if (count > 0 && log.HasLiveEntries && first > log.LastIndex + 1)
+                {
+                    throw new InvalidDataException($"entries from {first} leave a gap after {log.LastIndex}");
+                }
+
+                log.Append(position, hs, first, count);
                 break;
             case WalRecordType.SnapshotSaved:
-                r.Log.SnapshotSaved(position, WalPayloads.ReadSnapshot(payload));
+                log.SnapshotSaved(position, WalPayloads.ReadSnapshot(payload));
                 break;
             case WalRecordType.SnapshotInstalled:
-                r.Entries.Clear();
-                r.Log.SnapshotInstalled(position, WalPayloads.ReadSnapshot(payload));
+                log.SnapshotInstalled(position, WalPayloads.ReadSnapshot(payload));
                 break;
             case WalRecordType.Compacted:
-                r.Log.Compacted(WalPayloads.ReadIndex(payload));
+                log.Compacted(WalPayloads.ReadIndex(payload));
                 break;
             case WalRecordType.Checkpoint:
                 var (cpHardState, cpBase, cpSnapshot) = WalPayloads.ReadCheckpoint(payload);
-                r.Log.Checkpoint(position, cpHardState, cpBase, cpSnapshot);
+                log.Checkpoint(position, cpHardState, cpBase, cpSnapshot);
                 break;
             default:
                 throw new InvalidDataException($"record type {record.Type} cannot be replayed");
         }
-
-        r.DropDead();
     }
 
     /// <summary>
-    /// The recovered replicas (snapshots read from their files) and their tracking state, which
-    /// the provider keeps using. After a restart a replica's log begins at its snapshot, as the
-    /// recovered view does, so the base moves up to it.
+    /// Between the passes: every replica with its live entries' array (not yet filled), in replica
+    /// order, and the positions of the records the second pass must decode, in log order. After a
+    /// restart a replica's log begins at its snapshot, as the recovered view does, so the base
+    /// moves up to it.
     /// </summary>
-    public (List<RecoveredReplica> Recovered, Dictionary<ReplicaId, ReplicaLog> Logs) Build(IWalDevice device)
+    public (List<(ReplicaId Id, ReplicaLog Log, Entry[] Entries)> Replicas, long[] LiveRecords) Plan(IWalDevice device)
     {
-        var recovered = new List<RecoveredReplica>(_replicas.Count);
-        var logs = new Dictionary<ReplicaId, ReplicaLog>(_replicas.Count);
-        foreach (var (id, r) in _replicas.OrderBy(kv => kv.Key))
+        var replicas = new List<(ReplicaId, ReplicaLog, Entry[])>(_logs.Count);
+        var live = new List<LiveRecord>();
+        foreach (var (id, log) in _logs.OrderBy(kv => kv.Key))
         {
-            r.Log.Compacted(r.Log.LiveBase);
-            r.DropDead(all: true);
-            if (r.Entries.Count > 0 && r.Entries[0].Index != r.Log.LiveBase + 1)
+            log.Compacted(log.LiveBase);
+            var from = log.LiveBase + 1;
+            var entries = log.LastIndex >= from ? new Entry[checked((int)(log.LastIndex - from + 1))] : [];
+            var runs = log.Runs;
+            if (entries.Length > 0 && (runs.Count == 0 || runs[0].First > from))
             {
                 throw new StorageCorruptionException(
-                    $"{id}: the log in {device.Location} holds entries from {r.Entries[0].Index} but the replica's base is {r.Log.LiveBase}");
+                    $"{id}: the log in {device.Location} holds entries from {(runs.Count == 0 ? log.LastIndex + 1 : runs[0].First)} but the replica's base is {log.LiveBase}");
             }
 
-            var snapshot = r.Log.Snapshot is { } pointer ? SnapshotFiles.Read(device, id, pointer) : null;
-            recovered.Add(new RecoveredReplica(id, r.Log.HardState, snapshot, r.Entries.ToArray()));
-            logs.Add(id, r.Log);
+            for (var k = 0; k < runs.Count; k++)
+            {
+                var start = Math.Max(runs[k].First, from);
+                var end = k + 1 < runs.Count ? runs[k + 1].First - 1 : log.LastIndex;
+                live.Add(new LiveRecord(runs[k].Position, start, end, entries, (int)(start - from)));
+            }
+
+            replicas.Add((id, log, entries));
         }
 
-        return (recovered, logs);
+        // Sorted by key, with an index per record rather than the 40-byte records themselves (or a
+        // comparison delegate): a restarted 10,000-replica silo has half a million live records,
+        // and the delegate sort was a seventh of its recovery.
+        var positions = new long[live.Count];
+        var order = new int[live.Count];
+        for (var i = 0; i < positions.Length; i++)
+        {
+            positions[i] = live[i].Position;
+            order[i] = i;
+        }
+
+        Array.Sort(positions, order);
+        _live = new LiveRecord[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            _live[i] = live[order[i]];
+        }
+
+        _taken = 0;
+        return (replicas, positions);
     }
 
-    /// <summary>One replica being rebuilt: its tracking state and its live entries.</summary>
-    private sealed class Replica(ReplicaLog log)
+    /// <summary>
+    /// Second pass: if the record at <paramref name="position"/> holds live entries, decodes them
+    /// into their replica's array. Records come in log order.
+    /// </summary>
+    public void Take(WalRecord record, ReadOnlySpan<byte> segment, long position)
     {
-        public ReplicaLog Log { get; } = log;
-
-        public List<Entry> Entries { get; } = [];
-
-        public void Append(ulong first, Entry[] entries)
+        if (_taken == _live.Length || _live[_taken].Position != position)
         {
-            if (entries.Length == 0)
-            {
-                return;
-            }
-
-            if (Entries.Count == 0 || first <= Entries[0].Index)
-            {
-                Entries.Clear();
-            }
-            else
-            {
-                var last = Entries[^1].Index;
-                if (first > last + 1)
-                {
-                    throw new InvalidDataException($"entries from {first} leave a gap after {last}");
-                }
-
-                Entries.RemoveRange((int)(first - Entries[0].Index), (int)(last + 1 - first));
-            }
-
-            Entries.AddRange(entries);
+            return;
         }
 
-        /// <summary>Forgets entries the snapshot or compaction covers, once they outnumber the rest (amortized).</summary>
-        public void DropDead(bool all = false)
+        var need = _live[_taken++];
+        if (record.Type != WalRecordType.Append)
         {
-            var live = Log.LiveBase;
-            var dead = 0;
-            if (Entries.Count > 0 && Entries[0].Index <= live)
-            {
-                dead = (int)Math.Min((ulong)Entries.Count, live - Entries[0].Index + 1);
-            }
-
-            if (dead > 0 && (all || dead * 2 >= Entries.Count))
-            {
-                Entries.RemoveRange(0, dead);
-            }
+            throw new InvalidDataException($"record type {record.Type} read where the log's shape has entries {need.From} to {need.To}");
         }
+
+        WalPayloads.ReadAppendEntries(segment.Slice(record.PayloadOffset, record.PayloadLength), need.From, need.To, need.Into, need.Offset);
     }
+
+    /// <summary>Whether the second pass has met every record it planned to.</summary>
+    public bool TookAll => _taken == _live.Length;
+
+    // A record that holds live entries: which of them, and where they go.
+    private readonly record struct LiveRecord(long Position, ulong From, ulong To, Entry[] Into, int Offset);
 }
