@@ -535,7 +535,8 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
             return;
         }
 
-        var progress = g.Node.GetStatus().Progress;
+        var status = g.Node.GetStatus();
+        var progress = status.Progress;
         Func<ulong, ulong> matchOf = id => progress.FirstOrDefault(p => p.Id == id).Match;
         var step = MembershipReconciler.Next(g.ReplicaId, g.ConfState, desc.Replicas, matchOf, g.Node.Committed);
         if (step.Change is { } change)
@@ -544,22 +545,39 @@ internal sealed partial class SiloCluster(SiloOptions options, SiloEngine engine
         }
         else if (step.TransferTo != 0)
         {
-            ClusterLog.HandingOverLeadership(logger, g.ShardId, step.TransferTo);
-            g.Node.TransferLeader(step.TransferTo);
+            TransferLeader(g, status, step.TransferTo, handBack: false);
         }
         else if (handOffTo is not null
                  && MembershipReconciler.HandOffTarget(g.ReplicaId, g.ConfState, handOffTo.Contains, matchOf, g.Node.Committed) is var to and not 0)
         {
-            ClusterLog.HandingOverLeadership(logger, g.ShardId, to);
-            g.Node.TransferLeader(to);
+            TransferLeader(g, status, to, handBack: false);
         }
         else if (MembershipReconciler.HandBackTo(g.ReplicaId, g.ConfState, prefer, matchOf, g.Node.Committed,
                      id => engine.OnSuspectedSilo(g.ShardId, id)))
         {
-            // A transfer already under way to the same replica is not restarted by asking again.
-            ClusterLog.HandingBackLeadership(logger, g.ShardId, prefer);
-            g.Node.TransferLeader(prefer);
+            TransferLeader(g, status, prefer, handBack: true);
         }
+    }
+
+    // Asked again on every pass until it is done, and a transfer already under way to the same
+    // replica is not restarted by asking again: logged when it starts. Logged on every ask, a
+    // fresh 10,000-shard cluster wrote 200,000 lines on s1 as it handed 6,666 leaderships to their
+    // preferred replicas, and a restarted silo's peers 18,000 as they handed back its 3,333.
+    private void TransferLeader(ReplicaMember g, Status status, ulong to, bool handBack)
+    {
+        if (status.LeadTransferee != to)
+        {
+            if (handBack)
+            {
+                ClusterLog.HandingBackLeadership(logger, g.ShardId, to);
+            }
+            else
+            {
+                ClusterLog.HandingOverLeadership(logger, g.ShardId, to);
+            }
+        }
+
+        g.Node.TransferLeader(to);
     }
 
     private void ProposeChange(ReplicaMember g, ConfChange cc)

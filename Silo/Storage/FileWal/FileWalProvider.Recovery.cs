@@ -130,16 +130,11 @@ public sealed partial class FileWalProvider
         {
             TakeLiveEntries(replay, live, ref buffer);
         }
-        catch (StorageCorruptionException)
+        finally
         {
-            // Nothing may read the directory once recovery has failed and let it go.
+            // Nothing may read the directory once recovery has failed and let it go (and on
+            // success the snapshots are needed next).
             WaitQuietly(reading);
-            throw;
-        }
-        catch (IOException)
-        {
-            WaitQuietly(reading);
-            throw;
         }
 
         var snapshots = reading.GetAwaiter().GetResult();
@@ -192,7 +187,7 @@ public sealed partial class FileWalProvider
         }
         catch (AggregateException)
         {
-            // The error already being thrown is the one reported.
+            // Reported by whoever reads the task's result, unless an error is already on its way.
         }
     }
 
