@@ -33,14 +33,8 @@ public sealed class ForgedRecordTests
             await AppendDurably(p, A, new HardState(1, 1, 6), Entries(1, 5, 2));
         }
 
-        var (image, head, offsets) = Forge(device, record: 0, (payload) =>
-            BinaryPrimitives.WriteInt32LittleEndian(payload[FirstEntryLengthAt..], 1 << 20));
-
-        var e = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await Provider(image).RecoverAsync(Ct));
-
-        Assert.Equal(Path.Combine(image.Location, head), e.Path);
-        Assert.Equal(offsets[0], e.Offset);
-        Assert.Contains("runs past its payload", e.Message, StringComparison.Ordinal);
+        await AssertRecoveryFailsAtAsync(device, record: 0, (payload) =>
+            BinaryPrimitives.WriteInt32LittleEndian(payload[FirstEntryLengthAt..], 1 << 20), "runs past its payload");
     }
 
     [Fact]
@@ -53,14 +47,8 @@ public sealed class ForgedRecordTests
             await AppendDurably(p, A, new HardState(1, 1, 4), Entries(1, 3, 2));
         }
 
-        var (image, head, offsets) = Forge(device, record: 1, (payload) =>
-            BinaryPrimitives.WriteUInt64LittleEndian(payload[FirstIndexAt..], 5));
-
-        var e = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await Provider(image).RecoverAsync(Ct));
-
-        Assert.Equal(Path.Combine(image.Location, head), e.Path);
-        Assert.Equal(offsets[1], e.Offset);
-        Assert.Contains("entries from 5 leave a gap after 2", e.Message, StringComparison.Ordinal);
+        await AssertRecoveryFailsAtAsync(device, record: 1, (payload) =>
+            BinaryPrimitives.WriteUInt64LittleEndian(payload[FirstIndexAt..], 5), "entries from 5 leave a gap after 2");
     }
 
     [Fact]
@@ -92,8 +80,20 @@ public sealed class ForgedRecordTests
         Assert.Equal(3UL, recovered[A].Snapshot?.Index);
     }
 
-    // A crashed image of the device whose record number `record` of the head segment had its
-    // payload changed by `change`, checksum made good again.
+    // Forges record number `record` of the head segment (its payload changed by `change`, its
+    // checksum made good again) in a crashed image of the device, and expects recovery to stop
+    // there with an error naming the file, the record's offset and `reason`.
+    private static async Task AssertRecoveryFailsAtAsync(FaultyWalDevice device, int record, SpanAction change, string reason)
+    {
+        var (image, head, offsets) = Forge(device, record, change);
+
+        var e = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await Provider(image).RecoverAsync(Ct));
+
+        Assert.Equal(Path.Combine(image.Location, head), e.Path);
+        Assert.Equal(offsets[record], e.Offset);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+    }
+
     private static (FaultyWalDevice Image, string Head, int[] Offsets) Forge(FaultyWalDevice device, int record, SpanAction change)
     {
         var image = device.ProcessCrash();
