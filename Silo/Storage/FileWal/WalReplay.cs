@@ -83,13 +83,16 @@ internal sealed class WalReplay
         {
             log.Compacted(log.LiveBase);
             var from = log.LiveBase + 1;
-            var entries = log.LastIndex >= from ? new Entry[checked((int)(log.LastIndex - from + 1))] : [];
             var runs = log.Runs;
-            if (entries.Length > 0 && (runs.Count == 0 || runs[0].First > from))
+            // Checked before the array is sized: the runs then cover every live index, and each
+            // was read from a record, so the count is no larger than the records hold.
+            if (log.LastIndex >= from && (runs.Count == 0 || runs[0].First > from))
             {
                 throw new StorageCorruptionException(
                     $"{id}: the log in {device.Location} holds entries from {(runs.Count == 0 ? log.LastIndex + 1 : runs[0].First)} but the replica's base is {log.LiveBase}");
             }
+
+            var entries = log.LastIndex >= from ? new Entry[checked((int)(log.LastIndex - from + 1))] : [];
 
             for (var k = 0; k < runs.Count; k++)
             {

@@ -52,6 +52,24 @@ public sealed class ForgedRecordTests
     }
 
     [Fact]
+    public async Task A_log_whose_entries_start_far_above_its_base_is_corruption()
+    {
+        var device = new FaultyWalDevice();
+        await using (var p = await OpenAsync(device))
+        {
+            await AppendDurably(p, A, new HardState(1, 1, 2), Entries(1, 1, 2));
+        }
+
+        var (image, _, _) = Forge(device, record: 0, (payload) =>
+            BinaryPrimitives.WriteUInt64LittleEndian(payload[FirstIndexAt..], 1UL << 40));
+
+        // Not an overflow from sizing the replica's entries by the forged index.
+        var e = await Assert.ThrowsAsync<StorageCorruptionException>(async () => await Provider(image).RecoverAsync(Ct));
+
+        Assert.Contains($"{A}: the log in {image.Location} holds entries from {1UL << 40} but the replica's base is 0", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Live_entries_come_from_the_records_that_wrote_them_last()
     {
         var device = new FaultyWalDevice();
