@@ -13,7 +13,13 @@ public static class ShardReplicas
     public static ReplicaDescriptor? Find(ShardDescriptor shard, ulong replicaId)
     {
         ArgumentNullException.ThrowIfNull(shard);
-        var replicas = shard.Replicas;
+        return Find(shard.Replicas, replicaId);
+    }
+
+    /// <summary>The replica <paramref name="replicaId"/> in <paramref name="replicas"/> (a shard's, or a desired list), or null.</summary>
+    public static ReplicaDescriptor? Find(IReadOnlyList<ReplicaDescriptor> replicas, ulong replicaId)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
         for (var i = 0; i < replicas.Count; i++)
         {
             if (replicas[i].ReplicaId == replicaId)

@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Raft;
 
@@ -96,18 +97,7 @@ internal static class MembershipReconciler
 
     private static MembershipStep Propose(ConfChange change) => new(change, 0);
 
-    private static bool Listed(IReadOnlyList<ReplicaDescriptor> desired, ulong id)
-    {
-        foreach (var r in desired)
-        {
-            if (r.ReplicaId == id)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool Listed(IReadOnlyList<ReplicaDescriptor> desired, ulong id) => ShardReplicas.Find(desired, id) is not null;
 
     /// <summary>
     /// Whether a leader should hand leadership to the shard's preferred replica

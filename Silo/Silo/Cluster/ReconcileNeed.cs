@@ -1,3 +1,4 @@
+using MultiRaft.Grains.Interfaces;
 using MultiRaft.Grains.Interfaces.Protos;
 using MultiRaft.Raft;
 
@@ -83,13 +84,7 @@ internal static class ReconcileNeed
     {
         for (var i = 0; i < members.Count; i++)
         {
-            var listed = false;
-            for (var j = 0; j < desired.Count && !listed; j++)
-            {
-                listed = desired[j].ReplicaId == members[i];
-            }
-
-            if (!listed)
+            if (ShardReplicas.Find(desired, members[i]) is null)
             {
                 return false;
             }

@@ -95,20 +95,9 @@ public sealed partial class FileWalProvider
         for (var i = 0; i < seqs.Count; i++)
         {
             var segment = new WalSegment(seqs[i], position + 1);
-            var path = Path.Combine(_device.Location, segment.Name);
-            var bytes = ReadAll(segment.Name, path, ref buffer);
             var newest = i == seqs.Count - 1;
-            var result = SegmentScanner.Scan(bytes, segment.Seq, newest, path, record =>
-            {
-                try
-                {
-                    replay.Apply(record, bytes, ++position);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new StorageCorruptionException(path, record.Offset, e.Message);
-                }
-            });
+            var (result, last, length) = ReplaySegment(segment, newest, ref buffer, replay.Apply);
+            position = last;
             segment.LastPosition = position;
             _segments.Add(segment);
             if (newest)
@@ -117,7 +106,7 @@ public sealed partial class FileWalProvider
                 newestSealed = result.Sealed;
                 if (result.DirtyTail)
                 {
-                    ZeroTail(segment.Name, result.End, bytes.Count);
+                    ZeroTail(segment.Name, result.End, length);
                 }
             }
         }
@@ -207,20 +196,7 @@ public sealed partial class FileWalProvider
                 continue;
             }
 
-            var path = Path.Combine(_device.Location, segment.Name);
-            var bytes = ReadAll(segment.Name, path, ref buffer);
-            var position = segment.FirstPosition - 1;
-            SegmentScanner.Scan(bytes, segment.Seq, newest: i == _segments.Count - 1, path, record =>
-            {
-                try
-                {
-                    replay.Take(record, bytes, ++position);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw new StorageCorruptionException(path, record.Offset, e.Message);
-                }
-            });
+            ReplaySegment(segment, newest: i == _segments.Count - 1, ref buffer, replay.Take);
             while (next < live.Length && live[next] <= segment.LastPosition)
             {
                 next++;
@@ -232,6 +208,31 @@ public sealed partial class FileWalProvider
             throw new StorageCorruptionException($"the log in {_device.Location} changed while it was recovered: a record holding live entries was not found again");
         }
     }
+
+    // Reads the segment and hands each good record to `step`, numbered on from the segment's first
+    // position (both passes number records alike); a record the step cannot use is corruption at
+    // its offset. Returns the scan's result, the last record's position and the segment's length.
+    private (SegmentScanner.Result Result, long LastPosition, int Length) ReplaySegment(
+        WalSegment segment, bool newest, ref byte[]? buffer, ReplayStep step)
+    {
+        var path = Path.Combine(_device.Location, segment.Name);
+        var bytes = ReadAll(segment.Name, path, ref buffer);
+        var position = segment.FirstPosition - 1;
+        var result = SegmentScanner.Scan(bytes, segment.Seq, newest, path, record =>
+        {
+            try
+            {
+                step(record, bytes, ++position);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new StorageCorruptionException(path, record.Offset, e.Message);
+            }
+        });
+        return (result, position, bytes.Count);
+    }
+
+    private delegate void ReplayStep(WalRecord record, ReadOnlySpan<byte> segment, long position);
 
     /// <summary>
     /// Segments are deleted oldest first, but the deletions may reach the disk in any order; a
