@@ -51,12 +51,17 @@ public sealed class ShardIndependenceTests
             keyOf.TryAdd(shard, k);
         }
 
-        await using var client = cluster.NewClient(TimeSpan.FromSeconds(3));
+        // A blocked shard's write fails once the short timeout is up. A shard that kept its majority
+        // may have had its leader on a stopped silo: it serves again after the other silos stop
+        // hearing from it (an election timeout) and one of its voters wins an election (up to two
+        // more), which on a busy machine took longer than the short timeout; it gets a long one.
+        await using var blockedClient = cluster.NewClient(TimeSpan.FromSeconds(3));
+        await using var client = cluster.NewClient(TimeSpan.FromSeconds(30));
         foreach (var (shard, key) in keyOf)
         {
             if (blocked.Contains(shard))
             {
-                var ex = await Assert.ThrowsAnyAsync<MultiRaftException>(() => client.PutAsync(Encoding.UTF8.GetBytes(key), "x"u8.ToArray()));
+                var ex = await Assert.ThrowsAnyAsync<MultiRaftException>(() => blockedClient.PutAsync(Encoding.UTF8.GetBytes(key), "x"u8.ToArray()));
                 Assert.True(ex is UnavailableException or OutcomeUnknownException, $"shard {shard}: {ex.GetType().Name} {ex.Message}");
             }
             else
