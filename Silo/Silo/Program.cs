@@ -39,8 +39,9 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or M
     or Npgsql.NpgsqlException)
 {
     // Storage that cannot be opened (a corrupt WAL record, a locked or unreadable directory,
-    // a PostgreSQL server that does not answer)
-    // stops the silo before it serves anything, with the reason.
+    // a PostgreSQL server that does not answer) stops the silo before it serves anything, with
+    // the reason. A recovery that fails while Orleans starts reaches here as it was thrown:
+    // Orleans' lifecycle and the host rethrow a start stage's exception.
     await Console.Error.WriteLineAsync($"multiraft silo {options.SiloId}: cannot start: {ex.Message}").ConfigureAwait(false);
     return 1;
 }

@@ -23,8 +23,19 @@ public interface IStorageProvider : IAsyncDisposable
     string Name { get; }
 
     /// <summary>
+    /// Takes the store for this process without reading it, so that a store another process
+    /// holds is refused at once, before its owner starts anything slower than this check; the
+    /// file WAL takes its directory's lock. <see cref="RecoverAsync"/> takes it too if this was
+    /// not called. Stores with nothing to take (PostgreSQL, whose rows are per silo; memory) do nothing.
+    /// </summary>
+    /// <exception cref="StorageLockedException">Another process holds the store.</exception>
+    void Claim()
+    {
+    }
+
+    /// <summary>
     /// Opens the store and returns everything durable, per replica. Called once, before any
-    /// other operation.
+    /// other operation but <see cref="Claim"/>.
     /// </summary>
     /// <exception cref="StorageCorruptionException">A record before the end of the log is damaged.</exception>
     ValueTask<IReadOnlyList<RecoveredReplica>> RecoverAsync(CancellationToken cancellationToken);

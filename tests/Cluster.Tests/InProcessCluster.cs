@@ -125,7 +125,13 @@ public sealed class InProcessCluster : IAsyncDisposable
                 b.Services.AddSingleton(together.Participant());
             }
         }).ConfigureAwait(false);
-        opened?.Invoke(app.Services.GetRequiredService<MultiRaftStorage>().Store);
+        if (opened is not null)
+        {
+            var storage = app.Services.GetRequiredService<MultiRaftStorage>();
+            await storage.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            opened(storage.Store);
+        }
+
         try
         {
             await app.StartAsync().ConfigureAwait(false);

@@ -96,9 +96,10 @@ public static class SiloHost
         builder.Services.AddMultiRaftMetricsExport();
 
         var app = builder.Build();
-        // Opened here rather than in the silo's lifecycle so that a WAL that cannot be opened
-        // (corrupt, locked by another silo) is reported plainly before anything starts.
-        await app.Services.GetRequiredService<MultiRaftStorage>().OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Claimed here, so that a WAL directory another silo holds is reported plainly before
+        // anything starts, and recovered beside Orleans' start: the silo waits for it before it
+        // joins the cluster (MultiRaftLifecycle), and a corrupt record stops it there.
+        app.Services.GetRequiredService<MultiRaftStorage>().BeginOpen(cancellationToken);
         app.MapMultiRaftHttpApi();
         app.UseOrleansDashboardOnDemand("/dashboard");
         app.MapMultiRaftMetrics();

@@ -18,11 +18,19 @@ public sealed partial class FileWalProvider
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        // The directory is taken before anything in it is read, and outside the fail-stop
-        // handling below: a directory held by another silo is no storage fault, and its
-        // StorageLockedException must reach the caller as it is. Refused, the provider holds
-        // nothing and has not stopped, so the open can be tried again once the other has gone.
-        var held = _device.Lock();
+        // The directory is taken before anything in it is read (here, or before by Claim), and
+        // outside the fail-stop handling below: a directory held by another silo is no storage
+        // fault, and its StorageLockedException must reach the caller as it is. Refused, the
+        // provider holds nothing and has not stopped, so the open can be tried again once the
+        // other has gone.
+        IDisposable? held;
+        lock (_gate)
+        {
+            held = _directoryLock;
+            _directoryLock = null;
+        }
+
+        held ??= _device.Lock();
         try
         {
             var recovered = Recover();
@@ -52,6 +60,33 @@ public sealed partial class FileWalProvider
             // caller never disposes the failed provider.
             held?.Dispose();
         }
+    }
+
+    /// <inheritdoc />
+    public void Claim()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stopping, this);
+            if (_recovered || _directoryLock is not null)
+            {
+                return;
+            }
+        }
+
+        var held = _device.Lock();
+        lock (_gate)
+        {
+            if (!_stopping && _directoryLock is null)
+            {
+                _directoryLock = held;
+                return;
+            }
+        }
+
+        // Disposed, or claimed by another thread, while this one took the lock.
+        held.Dispose();
+        ObjectDisposedException.ThrowIf(_stopping, this);
     }
 
     private List<RecoveredReplica> Recover()

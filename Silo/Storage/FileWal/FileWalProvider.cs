@@ -44,7 +44,7 @@ public sealed partial class FileWalProvider : IStorageProvider, ILogHoldBacks
     private Exception? _fault;
     private bool _recovered;
     private bool _stopping;
-    private IDisposable? _directoryLock; // held from a successful RecoverAsync until DisposeAsync
+    private IDisposable? _directoryLock; // held from Claim or a successful RecoverAsync until DisposeAsync
 
     /// <summary>
     /// Creates a provider; nothing is read until <see cref="RecoverAsync"/>, which first takes the

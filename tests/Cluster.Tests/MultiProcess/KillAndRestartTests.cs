@@ -36,10 +36,10 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         _silos[0].Start();
-        await WaitAsync(() => ServesClusterAsync(http, _silos[0]), "the first silo to bootstrap");
+        await WaitAsync(() => _silos[0].ServesClusterAsync(http), "the first silo to bootstrap");
         _silos[1].Start();
         _silos[2].Start();
-        await WaitAsync(async () => await ServesClusterAsync(http, _silos[1]) && await ServesClusterAsync(http, _silos[2]), "silos 2 and 3 to join");
+        await WaitAsync(async () => await _silos[1].ServesClusterAsync(http) && await _silos[2].ServesClusterAsync(http), "silos 2 and 3 to join");
         await using var orleans = await ClusterClientHost.StartAsync(_silos.Select(s => s.Gateway), requestTimeout: TimeSpan.FromSeconds(20));
         var grains = orleans.Grains;
         await WaitConvergedAsync(grains, "the cluster to replicate every shard three times");
@@ -164,19 +164,6 @@ public sealed class KillAndRestartTests(ITestOutputHelper output) : IDisposable
         await WaitAsync(async () => await TryViewAsync(grains) is { } v
             && v.Leaders.Count(l => l.ShardId != 0 && l.SiloId == _silos[victim].SiloId) == Shards, $"{_silos[victim].SiloId} to lead every data shard");
         return victim;
-    }
-
-    private static async Task<bool> ServesClusterAsync(HttpClient http, SiloProcess silo)
-    {
-        try
-        {
-            using var r = await http.GetAsync(new Uri(silo.HttpBase, "cluster"));
-            return r.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
     }
 
     private static async Task<ClusterView?> TryViewAsync(IGrainFactory grains)

@@ -104,6 +104,20 @@ internal sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Whether the silo answers <c>GET /cluster</c> with 200 (false for no answer).</summary>
+    public async Task<bool> ServesClusterAsync(HttpClient http)
+    {
+        try
+        {
+            using var r = await http.GetAsync(new Uri(HttpBase, "cluster"));
+            return r.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether the process has exited with <paramref name="code"/> within <paramref name="timeout"/>.</summary>
     public bool ExitsWith(int code, TimeSpan timeout) =>
         _process is { } p && p.WaitForExit(timeout) && p.ExitCode == code;

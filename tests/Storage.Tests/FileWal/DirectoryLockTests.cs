@@ -44,6 +44,33 @@ public sealed class DirectoryLockTests : IDisposable
     }
 
     [Fact]
+    public async Task AClaimTakesTheDirectoryBeforeRecoveryWhichThenKeepsIt()
+    {
+        await using (var writer = NewProvider())
+        {
+            await writer.RecoverAsync(Ct);
+            await AppendDurably(writer, A, new HardState(1, 1, 2), Entries(1, 1, 3));
+        }
+
+        await using var claimed = NewProvider();
+        claimed.Claim();
+        await using (var second = NewProvider())
+        {
+            // Refused by the claim alone: nothing has been read yet.
+            var e = Assert.Throws<StorageLockedException>(second.Claim);
+            Assert.Equal(ExpectedMessage, e.Message);
+            await Assert.ThrowsAsync<StorageLockedException>(async () => await second.RecoverAsync(Ct));
+        }
+
+        var recovered = Assert.Single(await claimed.RecoverAsync(Ct));
+        Assert.Equal(3UL, recovered.Entries[^1].Index);
+        await using var third = NewProvider();
+        Assert.Throws<StorageLockedException>(third.Claim); // recovery kept the claim's lock
+        await claimed.DisposeAsync();
+        third.Claim(); // and disposal let go of it
+    }
+
+    [Fact]
     public async Task OnceTheHolderIsDisposedANewProviderOpensAndRecoversWhatItWrote()
     {
         await using var first = NewProvider();
