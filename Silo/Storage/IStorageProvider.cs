@@ -24,8 +24,8 @@ public interface IStorageProvider : IAsyncDisposable
 
     /// <summary>
     /// Takes the store for this process without reading it, so that a store another process
-    /// holds is refused at once, before its owner starts anything slower than this check; the
-    /// file WAL takes its directory's lock. <see cref="RecoverAsync"/> takes it too if this was
+    /// holds is refused at once, before the caller starts anything else; the file WAL takes its
+    /// directory's lock. <see cref="RecoverAsync"/> takes it too if this was
     /// not called. Stores with nothing to take (PostgreSQL, whose rows are per silo; memory) do nothing.
     /// </summary>
     /// <exception cref="StorageLockedException">Another process holds the store.</exception>

@@ -96,10 +96,21 @@ public static class SiloHost
         builder.Services.AddMultiRaftMetricsExport();
 
         var app = builder.Build();
-        // Claimed here, so that a WAL directory another silo holds is reported plainly before
-        // anything starts, and recovered beside Orleans' start: the silo waits for it before it
-        // joins the cluster (MultiRaftLifecycle), and a corrupt record stops it there.
-        app.Services.GetRequiredService<MultiRaftStorage>().BeginOpen(cancellationToken);
+        // The file WAL is claimed here, so that a directory another silo holds is reported
+        // plainly before anything starts, and recovered beside Orleans' start: the silo waits for
+        // it before it joins the cluster (MultiRaftLifecycle), and a corrupt record stops it
+        // there. PostgreSQL is opened before anything starts: where it also keeps Orleans'
+        // membership table, a server that does not answer would first fail Orleans' start.
+        var storage = app.Services.GetRequiredService<MultiRaftStorage>();
+        if (options.Storage == "file")
+        {
+            storage.BeginOpen(cancellationToken);
+        }
+        else
+        {
+            await storage.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         app.MapMultiRaftHttpApi();
         app.UseOrleansDashboardOnDemand("/dashboard");
         app.MapMultiRaftMetrics();
