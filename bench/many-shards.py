@@ -19,8 +19,8 @@ them, whether a silo has loaded all of them, and single-write latency to idle ag
                                            than 20 pairs by then fails); prints "busy p50 p99 idle
                                            p50 p99" (ms)
    many-shards.py phases LOG SINCE         the seconds after SINCE (Unix time) at which the silo
-                                           log LOG first shows each step of a start: its WAL open,
-                                           Orleans starting, its replicas loaded, ready, HTTP up
+                                           log LOG first shows each step of a start: Orleans starting,
+                                           its WAL recovered, its replicas loaded, ready, HTTP up
 
 Keys are placed as the silos place them (Grains.Interfaces/KeyHash.cs): FNV-1a 64 over the bytes
 with MurmurHash3's 64-bit finaliser, the top 32 bits; a shard owns [hashStart, hashEnd).
@@ -224,7 +224,8 @@ def latency(url, keyfile, silo, pairs=200, budget=90.0):
 
 STAMP = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) ')
 # The steps of a silo's start, by a piece of their log message (Silo/Silo's log lines).
-STEPS = [("WAL open", ") opened: "), ("Orleans starting", "Silo starting with GC settings"),
+# Orleans starts while the file WAL is being recovered, so "Orleans starting" comes first.
+STEPS = [("Orleans starting", "Silo starting with GC settings"), ("WAL recovered", ") opened: "),
          ("replicas loaded", " replicas from storage in "), ("ready", " is ready: "), ("HTTP", "Now listening on: ")]
 
 

@@ -17,7 +17,7 @@
 #      recovered each from its WAL up to the write of step 4), and a write to every shard sent to
 #      s3's HTTP API succeeded (s3 routes, and every shard has a leader that commits), failed
 #      writes retried. The time includes the supervisor's pause and the write sweep itself.
-#      Then when s3's log shows each step of its start (WAL open, Orleans starting, replicas
+#      Then when s3's log shows each step of its start (Orleans starting, WAL recovered, replicas
 #      loaded, ready, HTTP up), in seconds after the kill (bench/many-shards.py phases).
 #   6. the whole cluster stopped cleanly and started again from its WALs (./run.sh without
 #      --fresh): time from s1's process start until every silo serves every shard, as in 5 (the
