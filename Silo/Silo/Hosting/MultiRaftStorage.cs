@@ -24,19 +24,26 @@ public sealed partial class MultiRaftStorage(SiloOptions options, IMeterFactory 
     public ReplicaStore Store => _store ?? throw new InvalidOperationException("The MultiRaft storage is not open yet; the silo opens it at start.");
 
     /// <summary>
-    /// Claims the storage now and recovers it on the thread pool, so that the silo's start goes on
-    /// beside the recovery (a second or two at 10,000 replicas) and waits for it in
-    /// <see cref="OpenAsync"/>. A WAL directory another process holds is refused here, at once.
-    /// Does nothing if the open has already begun.
+    /// Begins opening the storage at a silo's start and returns once the start may go on. The
+    /// file WAL: once it is claimed (a directory another process holds is refused here, at once),
+    /// its recovery running on the thread pool beside the rest of the start, which waits for it in
+    /// <see cref="OpenAsync"/>. PostgreSQL: once it is open, because where it also keeps Orleans'
+    /// membership table a server that does not answer would otherwise first fail Orleans' start,
+    /// with a less plain error. Does nothing more if the open has already begun.
     /// </summary>
     /// <exception cref="StorageLockedException">Another process holds the WAL directory.</exception>
-    public void BeginOpen(CancellationToken cancellationToken)
+    public Task BeginOpenAsync(CancellationToken cancellationToken)
     {
+        if (options.Storage == "postgres")
+        {
+            return OpenAsync(cancellationToken);
+        }
+
         lock (_gate)
         {
             if (_opening is not null)
             {
-                return;
+                return Task.CompletedTask;
             }
 
             var provider = CreateProvider();
@@ -51,22 +58,27 @@ public sealed partial class MultiRaftStorage(SiloOptions options, IMeterFactory 
                 throw;
             }
 
-            _opening = Task.Run(() => RecoverAsync(provider, cancellationToken), CancellationToken.None);
+            _opening = StartRecovery(provider, cancellationToken);
+            return Task.CompletedTask;
         }
     }
 
     /// <summary>
-    /// Opens and recovers the storage, or waits for the open <see cref="BeginOpen"/> started;
+    /// Opens and recovers the storage, or waits for the open <see cref="BeginOpenAsync"/> began;
     /// every call waits for the same open, and a failed open fails each of them.
     /// </summary>
     public Task OpenAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            _opening ??= Task.Run(() => RecoverAsync(CreateProvider(), cancellationToken), CancellationToken.None);
+            _opening ??= StartRecovery(CreateProvider(), cancellationToken);
             return _opening.WaitAsync(cancellationToken);
         }
     }
+
+    // On the thread pool: recovery reads the whole store before its first await.
+    private Task StartRecovery(IStorageProvider provider, CancellationToken cancellationToken) =>
+        Task.Run(() => RecoverAsync(provider, cancellationToken), CancellationToken.None);
 
     private IStorageProvider CreateProvider() => options.Storage == "postgres"
         ? new PostgresStorageProvider(new PostgresStorageOptions

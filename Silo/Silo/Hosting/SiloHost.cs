@@ -96,21 +96,11 @@ public static class SiloHost
         builder.Services.AddMultiRaftMetricsExport();
 
         var app = builder.Build();
-        // The file WAL is claimed here, so that a directory another silo holds is reported
-        // plainly before anything starts, and recovered beside Orleans' start: the silo waits for
-        // it before it joins the cluster (MultiRaftLifecycle), and a corrupt record stops it
-        // there. PostgreSQL is opened before anything starts: where it also keeps Orleans'
-        // membership table, a server that does not answer would first fail Orleans' start.
-        var storage = app.Services.GetRequiredService<MultiRaftStorage>();
-        if (options.Storage == "file")
-        {
-            storage.BeginOpen(cancellationToken);
-        }
-        else
-        {
-            await storage.OpenAsync(cancellationToken).ConfigureAwait(false);
-        }
-
+        // Begun here, so that a WAL directory another silo holds (or a PostgreSQL server that does
+        // not answer) is reported plainly before anything starts; the file WAL is then recovered
+        // beside Orleans' start, and the silo waits for it before it joins the cluster
+        // (MultiRaftLifecycle), where a corrupt record stops it.
+        await app.Services.GetRequiredService<MultiRaftStorage>().BeginOpenAsync(cancellationToken).ConfigureAwait(false);
         app.MapMultiRaftHttpApi();
         app.UseOrleansDashboardOnDemand("/dashboard");
         app.MapMultiRaftMetrics();

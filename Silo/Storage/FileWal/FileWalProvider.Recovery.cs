@@ -84,7 +84,8 @@ public sealed partial class FileWalProvider
             }
         }
 
-        // Disposed, or claimed by another thread, while this one took the lock.
+        // Disposed while this thread took the lock. (A second claim in this process cannot get
+        // here: the lock is per open file, so it fails in Lock itself.)
         held.Dispose();
         ObjectDisposedException.ThrowIf(_stopping, this);
     }
