@@ -11,7 +11,7 @@ namespace MultiRaft.Grains.Interfaces;
 /// </summary>
 public static partial class RaftWire
 {
-    private const MessageFlags KnownFlags = MessageFlags.Quiesce | MessageFlags.Transfer;
+    private const MessageFlags KnownFlags = MessageFlags.Quiesce | MessageFlags.Transfer | MessageFlags.Awake;
 
     /// <summary>Encodes a message. Payloads are wrapped, not copied: the core never changes them.</summary>
     /// <exception cref="ArgumentException">The message is of a local kind or carries an unknown flag or entry type.</exception>

@@ -68,11 +68,17 @@ public enum MessageFlags : byte
     /// <summary>None.</summary>
     None = 0,
 
-    /// <summary>On a heartbeat: the group is idle; a caught-up follower may stop its election timer.</summary>
+    /// <summary>On a heartbeat: the group is idle; a caught-up follower may stop its election timer (and does not answer).</summary>
     Quiesce = 1,
 
     /// <summary>On a vote request: the campaign follows a leader transfer and may break leases.</summary>
     Transfer = 2,
+
+    /// <summary>
+    /// On a heartbeat answer sent unasked: a learner heard nothing from its leader for an election
+    /// timeout; a quiesced leader tells it the commit again (a voter campaigns instead).
+    /// </summary>
+    Awake = 4,
 }
 
 /// <summary>

@@ -67,13 +67,6 @@ public sealed class RawNode
     /// </summary>
     public void Tick() => _raft.Tick();
 
-    /// <summary>
-    /// A tick of a group the host found idle: a leader's heartbeats of this tick ask the members
-    /// that hold the whole committed log to go quiet, so that a later <see cref="TryQuiesce"/>
-    /// needs no round of its own (a write to an idle group then costs one heartbeat round, not two).
-    /// </summary>
-    public void TickIdle() => _raft.TickIdle();
-
     /// <summary>Starts an election now (skipping the election timeout, not PreVote).</summary>
     public void Campaign() => _raft.Step(new Message { Type = MessageType.Hup, From = Id });
 

@@ -6,10 +6,23 @@ internal sealed partial class Raft
     private void TickElection()
     {
         _electionElapsed++;
-        if (Promotable && PastElectionTimeout)
+        if (!PastElectionTimeout)
+        {
+            return;
+        }
+
+        if (Promotable)
         {
             _electionElapsed = 0;
             Step(new Message { Type = MessageType.Hup, From = Id });
+        }
+        else if (Lead != 0 && Tracker.Get(Id) is { IsLearner: true } && _electionElapsed % _randomizedElectionTimeout == 0)
+        {
+            // Awake and unheard from: a quiesce heartbeat that would have quieted this learner
+            // was lost, and its leader, counting it told, quiesced. Ask it, once a timeout. The
+            // elapsed time runs on: past it, this member no longer refuses a vote on its leader's
+            // behalf (one that is being promoted may be needed to elect the next).
+            Send(new Message { Type = MessageType.HeartbeatResponse, To = Lead, Flags = MessageFlags.Awake });
         }
     }
 

@@ -2,30 +2,33 @@ namespace MultiRaft.Raft;
 
 /// <summary>
 /// Quiescence: an idle group stops ticking and heartbeating. The leader quiesces only when
-/// every member holds and has committed its whole log, and tells them in a last heartbeat;
-/// a member wakes on any message or proposal. A quiesced leader holds no lease, and on waking
-/// it must hear from a quorum within an election timeout again, so CheckQuorum keeps its meaning.
+/// every member holds its whole log, which is committed, and tells them so in a last heartbeat
+/// that carries the commit; a member wakes on any message or proposal. A quiesced leader holds
+/// no lease, and on waking it must hear from a quorum within an election timeout again, so
+/// CheckQuorum keeps its meaning.
 /// </summary>
 /// <remarks>
-/// "Has committed" is known, not assumed: a member that holds the whole log may not have heard
-/// the commit of its tail yet, and if the quiesce heartbeat (which carries it) were the only
-/// message to tell it, losing that one message would leave it behind until the next write: a
-/// voter would at least campaign and wake the group, a learner never does. So the leader waits
-/// for every member to acknowledge a heartbeat round whose heartbeat to it carried the commit of
-/// the last index (sent once the whole log was committed and that member held it).
+/// The quiesce heartbeat is not answered by a member that goes quiet: a write to an idle group
+/// is then the append, its acknowledgements and that one heartbeat each (six messages in a group
+/// of three), not also a round of answers. A member that does not get it is not left behind for
+/// good: it acknowledged the append, which woke it, so it is still ticking; a voter campaigns
+/// after an election timeout (its pre-vote wakes the group, whose heartbeats tell it the commit),
+/// and a learner, which never campaigns, sends its leader an unasked answer flagged
+/// <see cref="MessageFlags.Awake"/>, and a quiesced leader tells it again.
 /// </remarks>
 internal sealed partial class Raft
 {
     public bool Quiesced { get; private set; }
 
-    // Set during TickIdle: the tick's heartbeat round may ask members to go quiet.
-    private bool _idleTick;
-
     // Nothing stands in the way of quiescence but the members' knowledge of the log.
     private bool MayQuiesce => Role == RaftRole.Leader && LeadTransferee == 0 && PendingReadCount == 0 && !_appendPending
         && !Tracker.Config.Voters.IsJoint && Log.Committed == Log.LastIndex;
 
-    /// <summary>Quiesces a leader whose group is fully caught up; false (and nothing changes) otherwise.</summary>
+    /// <summary>
+    /// Quiesces a leader whose group is fully caught up, telling every member the commit of the
+    /// whole log in a quiesce heartbeat (unless each was told since the last waking round); false
+    /// (and nothing changes) otherwise.
+    /// </summary>
     /// <param name="down">
     /// Members the host knows to be down (their process silent past an election timeout), which
     /// are not waited for as long as the members that are caught up make a majority of the voters.
@@ -52,7 +55,8 @@ internal sealed partial class Raft
         var allQuiet = true;
         foreach (var id in Tracker.Ids)
         {
-            if (!HoldsCommittedLog(id))
+            var pr = Tracker.Progress[id];
+            if (pr.Match != Log.LastIndex)
             {
                 if (id != Id && down is not null && down(id))
                 {
@@ -62,7 +66,7 @@ internal sealed partial class Raft
                 return false;
             }
 
-            allQuiet &= id == Id || IsQuiet(Tracker.Progress[id]);
+            allQuiet &= id == Id || pr.QuietToldIndex == Log.LastIndex;
             if (voters.Contains(id))
             {
                 caughtUpVoters++;
@@ -85,16 +89,13 @@ internal sealed partial class Raft
         return true;
     }
 
-    // The member said it went quiet after it was told the commit of the whole log, and no
-    // heartbeat since has woken it (anything else that would, an append, changes the log).
-    private bool IsQuiet(Progress pr) => pr.QuietRound >= pr.CommitToldRound && pr.QuietRound > _wakingRound;
-
     /// <summary>
-    /// A quiesced leader tells one member, which restarted or was away, who leads, what it may
-    /// commit and to go quiet, without waking the group: one heartbeat of the quiesce round. A
-    /// member that lacks entries does not go quiet but answers, and the answer makes the leader
-    /// send what it lacks, whose acknowledgement wakes the group until everyone holds the log
-    /// again; a lost heartbeat leaves a restarted voter to campaign, which wakes the group too.
+    /// A quiesced leader tells one member, which restarted, was away or asked (a learner that
+    /// lost the last one), who leads, what it may commit and to go quiet, without waking the
+    /// group: one quiesce heartbeat. A member that lacks entries does not go quiet but answers,
+    /// and the answer makes the leader send what it lacks, whose acknowledgement wakes the group
+    /// until everyone holds the log again; a lost heartbeat leaves a restarted voter to campaign,
+    /// which wakes the group too.
     /// False (nothing sent) unless this is a quiesced leader and <paramref name="id"/> another member.
     /// </summary>
     public bool SendQuiesceHeartbeat(ulong id)
@@ -104,6 +105,7 @@ internal sealed partial class Raft
             return false;
         }
 
+        NoteCommitTold(pr, quiesce: true);
         Send(new Message
         {
             Type = MessageType.Heartbeat,
@@ -118,9 +120,9 @@ internal sealed partial class Raft
     }
 
     /// <summary>
-    /// Whether member <paramref name="id"/> holds the whole log and is known to know it committed
-    /// (leader only; false for an unknown member). A quiesced group's members all do, but those
-    /// the host said were down when it quiesced.
+    /// Whether member <paramref name="id"/> holds the whole log and was told it committed (a
+    /// heartbeat carrying that commit went to it; leader only; false for an unknown member). A
+    /// quiesced group's members all were, but those the host said were down when it quiesced.
     /// </summary>
     public bool HoldsCommittedLog(ulong id)
     {
@@ -129,17 +131,38 @@ internal sealed partial class Raft
             return false;
         }
 
-        return id == Id || (pr.CommitToldIndex == Log.LastIndex && pr.CommitToldRound != 0 && pr.AckedRound >= pr.CommitToldRound);
+        return id == Id || pr.CommitToldIndex == Log.LastIndex;
     }
 
-    // Called as a heartbeat round goes out to a member: remembers the first round whose heartbeat
-    // to it carried the commit of the whole log, which it holds.
-    private void NoteCommitTold(Progress pr)
+    // Called as a heartbeat goes out to a member: whether it tells the member the commit of the
+    // whole log, which it holds, and whether it asks the member to go quiet (a heartbeat without
+    // the flag wakes it, so an earlier quiesce heartbeat no longer holds).
+    private void NoteCommitTold(Progress pr, bool quiesce)
     {
-        if (pr.Match == Log.LastIndex && Log.Committed == Log.LastIndex && (pr.CommitToldRound == 0 || pr.CommitToldIndex != Log.LastIndex))
+        var holdsCommitted = pr.Match == Log.LastIndex && Log.Committed == Log.LastIndex;
+        if (holdsCommitted)
         {
-            pr.CommitToldRound = _round;
             pr.CommitToldIndex = Log.LastIndex;
+        }
+
+        if (!quiesce)
+        {
+            pr.QuietToldIndex = 0;
+        }
+        else if (holdsCommitted)
+        {
+            pr.QuietToldIndex = Log.LastIndex;
+        }
+    }
+
+    // A learner asks, having heard nothing from its leader for an election timeout: a quiesced
+    // leader's heartbeat to it was lost. Told again without waking the group; an awake leader's
+    // next heartbeat tells it anyway.
+    private void HandleAwakeMember(Message m)
+    {
+        if (Quiesced)
+        {
+            SendQuiesceHeartbeat(m.From);
         }
     }
 

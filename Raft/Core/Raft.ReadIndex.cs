@@ -26,8 +26,6 @@ internal sealed partial class Raft
 
     // Acknowledgements of rounds at or below this do not grant a lease (set on quiesce and wake).
     private ulong _leaseFloorRound;
-    // The last heartbeat round sent without the quiesce flag (it wakes quiet members).
-    private ulong _wakingRound;
     private bool _leaseDisabled;
 
     private readonly record struct PendingRead(ulong Index, ulong From, ulong RequestId, ulong Round);
@@ -53,29 +51,29 @@ internal sealed partial class Raft
         _quorumRound = 0;
         _handedOutRound = 0;
         _leaseFloorRound = 0;
-        _wakingRound = 0;
         _leaseDisabled = false;
     }
 
     private void BroadcastHeartbeat(MessageFlags flags)
     {
-        _round++;
-        if ((flags & MessageFlags.Quiesce) == 0)
+        // A quiesce heartbeat is not a round of its own: the members that go quiet do not answer
+        // it, and reads waiting for a round that is never answered would wait for the next tick.
+        // It carries the newest round's number, whose answers it may only add to.
+        var quiesce = (flags & MessageFlags.Quiesce) != 0;
+        if (!quiesce)
         {
-            // This round wakes every quiet member: a quiet answer to an earlier one no longer holds.
-            _wakingRound = _round;
-        }
+            _round++;
+            if (_readOnlyOption == ReadOnlyOption.LeaseBased)
+            {
+                _roundSentTick ??= new ulong[RoundRing];
+                _roundSentTick[_round % RoundRing] = Ticks;
+            }
 
-        if (_readOnlyOption == ReadOnlyOption.LeaseBased)
-        {
-            _roundSentTick ??= new ulong[RoundRing];
-            _roundSentTick[_round % RoundRing] = Ticks;
-        }
-
-        var self = Tracker.Get(Id);
-        if (self is not null)
-        {
-            self.AckedRound = _round;
+            var self = Tracker.Get(Id);
+            if (self is not null)
+            {
+                self.AckedRound = _round;
+            }
         }
 
         foreach (var id in Tracker.Ids)
@@ -86,8 +84,7 @@ internal sealed partial class Raft
             }
 
             var pr = Tracker.Progress[id];
-            NoteCommitTold(pr);
-            var quiesce = (flags & MessageFlags.Quiesce) != 0;
+            NoteCommitTold(pr, quiesce);
             Send(new Message
             {
                 Type = MessageType.Heartbeat,
@@ -115,9 +112,9 @@ internal sealed partial class Raft
             pr.AckedRound = m.Context;
         }
 
-        if ((m.Flags & MessageFlags.Quiesce) != 0 && m.Context > pr.QuietRound && m.Context <= _round)
+        if ((m.Flags & MessageFlags.Awake) != 0)
         {
-            pr.QuietRound = m.Context;
+            HandleAwakeMember(m);
         }
 
         if (pr.Match < Log.LastIndex)

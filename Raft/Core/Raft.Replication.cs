@@ -264,11 +264,14 @@ internal sealed partial class Raft
         if ((m.Flags & MessageFlags.Quiesce) != 0 && m.From == Lead
             && Log.LastIndex == m.Index && Log.MatchTerm(m.Index, m.LogTerm) && Log.Committed == m.Index)
         {
+            // Quiet, holding the whole log committed: the leader counts this heartbeat as told,
+            // so no answer (it would be half of a write's messages to an idle group).
             Quiesced = true;
+            return;
         }
 
-        // The answer says whether we went quiet: a leader whose members all did need not tell them again.
-        Send(new Message { Type = MessageType.HeartbeatResponse, To = m.From, Context = m.Context, Flags = Quiesced ? MessageFlags.Quiesce : MessageFlags.None });
+        // Not quiet: a member that lacks entries is sent them on this answer.
+        Send(new Message { Type = MessageType.HeartbeatResponse, To = m.From, Context = m.Context });
     }
 
     private void HandleAppendResponse(Message m, Progress pr)
@@ -339,7 +342,7 @@ internal sealed partial class Raft
         switch (m.Type)
         {
             case MessageType.Beat:
-                BroadcastHeartbeat(_idleTick && MayQuiesce ? MessageFlags.Quiesce : MessageFlags.None);
+                BroadcastHeartbeat(MessageFlags.None);
                 return ProposalResult.Accepted;
             case MessageType.CheckQuorum:
                 CheckQuorumActive();

@@ -137,25 +137,6 @@ internal sealed partial class Raft
     }
 
     /// <summary>
-    /// A tick of a group the host found idle: a leader's heartbeats of this tick, if its log is
-    /// committed and nothing is pending, carry the quiesce flag, so that the members holding the
-    /// whole log go quiet at once and say so, and the leader can quiesce on a later tick without
-    /// another round (<see cref="TryQuiesce"/>).
-    /// </summary>
-    public void TickIdle()
-    {
-        _idleTick = true;
-        try
-        {
-            Tick();
-        }
-        finally
-        {
-            _idleTick = false;
-        }
-    }
-
-    /// <summary>
     /// Steps one message. Term handling is common to every role (§5.1: a higher term makes us a
     /// follower; a lower one is answered or ignored); the rest is the role's step function.
     /// </summary>
@@ -307,9 +288,8 @@ internal sealed partial class Raft
             pr.ResetState(ProgressState.Probe);
             pr.RecentActive = id == Id;
             pr.AckedRound = 0;
-            pr.CommitToldRound = 0;
             pr.CommitToldIndex = 0;
-            pr.QuietRound = 0;
+            pr.QuietToldIndex = 0;
         }
 
         _pendingConfIndex = 0;

@@ -50,20 +50,18 @@ internal sealed class Progress
     public ulong AckedRound { get; set; }
 
     /// <summary>
-    /// The first heartbeat round of this term whose heartbeat to this member carried the commit of
-    /// the whole log, then ending at <see cref="CommitToldIndex"/>; 0 while none was sent. The
-    /// member knows the log committed once it acknowledged this round or a later one (quiescence).
+    /// The log's last index when a heartbeat last carried the commit of the whole log to this
+    /// member, which held it; 0 while none was sent this term. Sent is told: a member that lost
+    /// it is awake (the append it acknowledged woke it) and asks again (quiescence).
     /// </summary>
-    public ulong CommitToldRound { get; set; }
-
-    /// <summary>The log's last index when <see cref="CommitToldRound"/> was sent.</summary>
     public ulong CommitToldIndex { get; set; }
 
     /// <summary>
-    /// The newest heartbeat round of this term after which this member said it went quiet (it
-    /// answered a quiesce heartbeat holding and having committed the whole log); 0 if none.
+    /// The log's last index when this member was last sent a quiesce heartbeat holding and having
+    /// committed the whole log, with no waking heartbeat sent since; 0 otherwise. Such a member
+    /// went quiet (or lost the heartbeat and asks again).
     /// </summary>
-    public ulong QuietRound { get; set; }
+    public ulong QuietToldIndex { get; set; }
 
     /// <summary>A copy for a configuration being computed (the live one is never changed by a dry run).</summary>
     public Progress Clone()
@@ -73,9 +71,8 @@ internal sealed class Progress
             Match = Match,
             RecentActive = RecentActive,
             AckedRound = AckedRound,
-            CommitToldRound = CommitToldRound,
             CommitToldIndex = CommitToldIndex,
-            QuietRound = QuietRound,
+            QuietToldIndex = QuietToldIndex,
         };
         p.ResetState(State);
         p.PendingSnapshot = PendingSnapshot;

@@ -271,19 +271,13 @@ internal sealed class EngineWorker
                 continue;
             }
 
-            // Before the tick: the heartbeat round that showed every member knows the commit went
-            // out on an earlier tick, and this tick's round would only be answered and dropped.
+            // Before the tick: quiescing sends the members the commit in its own heartbeats, and
+            // this tick's round would be one more for them to answer.
             var leads = quiesceTicks > 0 && node.Role == RaftRole.Leader;
             if (leads && ++h.IdleTicks >= quiesceTicks && TryQuiesce(h))
             {
                 _engine.Metrics.Quiesced.Add(1);
                 _settled.Add(h);
-            }
-            else if (leads && h.IdleTicks >= quiesceTicks - 1)
-            {
-                // The tick before the group may quiesce: its heartbeats quiet the members already,
-                // and their answers let the leader quiesce next tick without a round of its own.
-                node.TickIdle();
             }
             else
             {

@@ -60,7 +60,7 @@ internal static class SiloCommandLine
           --shards N            data shards of a new cluster (default 16)
           --workers N           engine workers (default: one per core)
           --quiesce-ticks N     an idle shard stops ticking and heartbeating after N ticks
-                                with nothing written or read (default 2; 0: never)
+                                with nothing written or read (default 1; 0: never)
           --down-time-ms N      a silo silent this long has its data replicas replaced on
                                 other silos (default 30000; at once if Orleans declares it dead)
           --max-moves-per-silo N  replicas the balancer moves into one silo at a time (default 2)

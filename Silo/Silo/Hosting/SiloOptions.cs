@@ -81,11 +81,12 @@ public sealed class SiloOptions
     /// Ticks a leader waits with nothing appended, committed or read before it quiesces its group
     /// (if every member has the whole log): an idle group then neither ticks nor heartbeats until
     /// a request, a message or another silo's suspected death wakes it. 0: groups never quiesce.
-    /// Short by default: with thousands of shards each written now and then, every tick a group
-    /// stays awake after a write costs a heartbeat and its answer per follower, several times
-    /// what the write itself sends, while waking again costs one heartbeat round.
+    /// One by default: with thousands of shards each written now and then, every tick a group
+    /// stays awake after a write costs a heartbeat and its answer per follower, as many messages
+    /// as the write itself, while the quiesce heartbeat (which tells the members the commit) goes
+    /// unanswered and a write wakes the group again for nothing more than its append.
     /// </summary>
-    public int QuiesceTicks { get; set; } = 2;
+    public int QuiesceTicks { get; set; } = 1;
 
     /// <summary>
     /// TEST ONLY, a planted bug: every replica serves "linearizable" reads from its own state,

@@ -97,7 +97,7 @@ public sealed class RaftWireTests
     }
 
     [Theory]
-    [InlineData(4u)]
+    [InlineData(8u)]
     [InlineData(256u)]
     public void Unknown_wire_flags_are_a_format_error(uint flags)
     {
@@ -202,7 +202,7 @@ public sealed class RaftWireTests
         Reject = true,
         RejectHint = 20,
         Context = 0x8000_0000_0000_0001,
-        Flags = MessageFlags.Quiesce | MessageFlags.Transfer,
+        Flags = MessageFlags.Quiesce | MessageFlags.Transfer | MessageFlags.Awake,
     };
 
     private static RaftMessage Reparse(RaftMessage wire) => RaftMessage.Parser.ParseFrom(wire.ToByteArray());

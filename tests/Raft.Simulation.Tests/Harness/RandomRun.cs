@@ -41,7 +41,7 @@ public sealed class RandomRun
 
             // Drawn last, so every other option of a seed is what it was before this one existed.
             CommitNoticeByHeartbeat = pick.Next(2) == 0,
-            IdleTicks = pick.Next(2) == 0,
+            QuiesceEachTick = pick.Next(2) == 0,
         };
         _c = new SimCluster(Options);
         _rng = _c.Rng;

@@ -77,14 +77,12 @@ public sealed partial class SimCluster
             Ticks++;
             foreach (var n in _nodes.Values)
             {
-                if (Options.IdleTicks && n.Raw is { Role: RaftRole.Leader } leader)
+                if (Options.QuiesceEachTick && n.Raw is { Role: RaftRole.Leader } leader && leader.TryQuiesce())
                 {
-                    leader.TickIdle();
+                    continue;
                 }
-                else
-                {
-                    n.Raw?.Tick();
-                }
+
+                n.Raw?.Tick();
             }
         }
 

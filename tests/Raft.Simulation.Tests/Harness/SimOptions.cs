@@ -29,11 +29,12 @@ public sealed class SimOptions
     public bool CommitNoticeByHeartbeat { get; init; }
 
     /// <summary>
-    /// Leaders are ticked as a host ticks an idle group (RawNode.TickIdle) on every tick: each
-    /// heartbeat round of a committed log asks the members to go quiet, so that quiet followers of
-    /// an awake leader, and their waking, happen all the time.
+    /// Leaders try to quiesce before every tick, as a silo does once a group has been idle for
+    /// a tick (its default): whenever every member holds the log the group goes quiet, with an
+    /// unanswered quiesce heartbeat that may be lost, so that quiescing and waking, and members
+    /// left awake by a lost one, happen all the time.
     /// </summary>
-    public bool IdleTicks { get; init; }
+    public bool QuiesceEachTick { get; init; }
 
     public long MaxSizePerMsg { get; init; } = 1024 * 1024;
 

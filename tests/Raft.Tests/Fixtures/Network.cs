@@ -214,27 +214,13 @@ internal sealed class Network
     }
 
     /// <summary>Ticks every running member <paramref name="ticks"/> times, settling the network after each.</summary>
-    public void TickAll(int ticks) => TickAll(ticks, idleLeader: 0);
-
-    /// <summary>Ticks every running member once, <paramref name="leader"/> as a host that found its group idle does (<see cref="RawNode.TickIdle"/>), then settles the network.</summary>
-    public void TickIdle(ulong leader) => TickAll(1, leader);
-
-    private void TickAll(int ticks, ulong idleLeader)
+    public void TickAll(int ticks)
     {
         for (var i = 0; i < ticks; i++)
         {
             foreach (var m in _members.Values)
             {
-                if (_ignored.Contains(m.Id))
-                {
-                    continue;
-                }
-
-                if (m.Id == idleLeader)
-                {
-                    m.Node.TickIdle();
-                }
-                else
+                if (!_ignored.Contains(m.Id))
                 {
                     m.Node.Tick();
                 }
