@@ -52,7 +52,8 @@ internal sealed class Progress
     /// <summary>
     /// The log's last index when a heartbeat last carried the commit of the whole log to this
     /// member, which held it; 0 while none was sent this term. Sent is told: a member that lost
-    /// it is awake (the append it acknowledged woke it) and asks again (quiescence).
+    /// it is awake (the append it acknowledged woke it) and is told again after an election
+    /// timeout, a voter once its campaign wakes the group, a learner once it asks (quiescence).
     /// </summary>
     public ulong CommitToldIndex { get; set; }
 
