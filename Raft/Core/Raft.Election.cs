@@ -16,7 +16,7 @@ internal sealed partial class Raft
             _electionElapsed = 0;
             Step(new Message { Type = MessageType.Hup, From = Id });
         }
-        else if (Lead != 0 && Tracker.Get(Id) is { IsLearner: true } && _electionElapsed % _randomizedElectionTimeout == 0)
+        else if (Lead != 0 && IsLearner && _electionElapsed % _randomizedElectionTimeout == 0)
         {
             // Awake and unheard from: a quiesce heartbeat that would have quieted this learner
             // was lost, and its leader, counting it told, quiesced. Ask it, once a timeout. The
